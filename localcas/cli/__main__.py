@@ -1,0 +1,7 @@
+"""Runs the `scone` CLI stand-in."""
+
+import sys
+
+from localcas.cli.app import main
+
+sys.exit(main())
