@@ -122,6 +122,7 @@ class Workspace:
             return self.cas_address
         log = self.cas_dir / "cas.log"
         with open(log, "ab") as out:
+            offset = out.tell()
             process = subprocess.Popen(
                 [
                     sys.executable,
@@ -139,16 +140,23 @@ class Workspace:
                 start_new_session=True,
             )
         (self.cas_dir / "cas.pid").write_text(f"{process.pid}\n")
+        # Success is this process's own ready line: another program answering on the
+        # address (a squatter) must not pass for the workspace CAS.
+        ready = f"localcas ready on {self.cas_address}".encode()
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                break
-            if self.cas_running():
-                return self.cas_address
-            time.sleep(0.1)
-        tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+        while time.monotonic() < deadline and process.poll() is None:
+            with open(log, "rb") as src:
+                src.seek(offset)
+                if ready in src.read():
+                    return self.cas_address
+            time.sleep(0.05)
+        with open(log, "rb") as src:
+            src.seek(offset)
+            tail = src.read().decode(errors="replace").strip().splitlines()[-1:]
         if process.poll() is None:
             process.terminate()
+            process.wait()
+        (self.cas_dir / "cas.pid").unlink(missing_ok=True)
         raise WorkspaceCasError(
             f"the workspace CAS did not start on {self.cas_address}"
             + (f": {tail[0]}" if tail else "")

@@ -62,11 +62,13 @@ def _load(inv: Invocation) -> dict[str, Any]:
 
 def _policy_failure(path: str, err: PolicyError) -> CliError:
     if "Value for variable" in err.message:
-        hint = "pass the value with -e VARIABLE=VALUE or --use-env"
+        hint = "pass it with -e VARIABLE=VALUE or --use-env"
     else:
         hint = "fix the session file"
+    where = f"{path}, line {err.line} column {err.column}" if err.line else path
+    what = f"{err.dotted_path}: {err.message}" if err.path else err.message
     return CliError(
-        f"{err.describe()} in '{path}' ({hint})",
+        f"{where}: {what} ({hint})",
         f"Parsing session from session template file '{path}' failed",
         err.describe(),
     )

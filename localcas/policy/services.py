@@ -35,6 +35,7 @@ SERVICE_KEYS = (
     "fspf_key",
     "fspf_tag",
     "platforms",
+    "persistency",
 )
 SIGNER_KEYS = ("mrsigner", "isvprodid", "isvsvn", "isvsvn_min", "isvsvn_max")
 IMAGE_KEYS = ("name", "volumes", "injection_files")
