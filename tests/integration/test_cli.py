@@ -110,7 +110,7 @@ def test_ledger_records_each_call(shell: Shell) -> None:
         ["session", "read"],
         ["session", "create"],
     ]
-    attest, create, read, again = records
+    _, create, read, again = records
     assert [r["mutated"] for r in records] == [False, True, False, False]
     assert [r["exit_code"] for r in records] == [0, 0, 0, 1]
     assert "MY_SECRET=***" in create["argv"] and "hunter2" not in ledger.read_text()
