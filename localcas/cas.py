@@ -17,7 +17,7 @@ from localcas.access import Client, is_allowed
 from localcas.errors import Conflict, NotFound, PermissionDenied, PolicyError
 from localcas.keyhash import key_hash_of_cert_pem
 from localcas.secrets import materialise, public_value
-from localcas.store import SessionVersion, Store
+from localcas.store import SecretValue, SessionVersion, Store
 
 __all__ = ["Cas", "UploadResult"]
 
@@ -170,3 +170,53 @@ class Cas:
                 "Secret does not exist or is not visible for a public client",
             )
         return public_value(values[secret])
+
+    # -- secrets for the runtime --------------------------------------------------------
+
+    def resolve_secret(self, session: str, secret: str, _depth: int = 0) -> SecretValue:
+        """The value of ``secret`` as ``session`` sees it, following ``import``.
+
+        An import is honoured only while the exporting session's current version still
+        exports the secret to the importer (by ``session``, or by a ``namespace`` that
+        contains it, and, when given, only to the importer version ``session_hash``).
+
+        Raises:
+            NotFound: no such session or secret, or the export does not (or no longer) allow it.
+        """
+        current = self.store.current(session)
+        if current is None:
+            raise NotFound(f"Session '{session}' not found")
+        spec = next((s for s in current.description.get("secrets", []) if s["name"] == secret),
+                    None)
+        if spec is None:
+            raise NotFound(f"Session '{session}' has no secret '{secret}'")
+        if "import" not in spec:
+            values = self.store.secret_values(session)
+            if secret not in values:
+                raise NotFound(f"Secret '{secret}' of '{session}' has no value")
+            return values[secret]
+        if _depth >= 8:
+            raise NotFound(f"Secret '{secret}' of '{session}': import chain too long")
+        source, name = spec["import"]["session"], spec["import"]["secret"]
+        exporter = self.store.current(source)
+        exported = None if exporter is None else next(
+            (s for s in exporter.description.get("secrets", []) if s["name"] == name), None
+        )
+        if exported is None or not _exports_to(exported.get("export", []), session, current.hash):
+            raise NotFound(
+                f"Session '{session}' imports secret '{name}' from '{source}',"
+                f" but '{source}' does not export it to '{session}'"
+            )
+        return self.resolve_secret(source, name, _depth + 1)
+
+
+def _exports_to(targets: list[dict[str, str]], session: str, session_hash: str) -> bool:
+    for target in targets:
+        if "session_hash" in target and target["session_hash"] != session_hash:
+            continue
+        if target.get("session") == session:
+            return True
+        namespace = target.get("namespace")
+        if namespace is not None and (session == namespace or session.startswith(namespace + "/")):
+            return True
+    return False

@@ -116,3 +116,15 @@ def test_ledger_records_each_call(shell: Shell) -> None:
     assert "MY_SECRET=***" in create["argv"] and "hunter2" not in ledger.read_text()
     assert create["sessions"] == read["sessions"] == again["sessions"]
     assert all(r["duration_s"] > 0 for r in records)
+
+
+def test_config_option_and_env_choose_the_identity(shell: Shell) -> None:
+    done = shell.run(
+        "scone self show-key-hash\n"
+        "scone -c other.json self show-key-hash\n"
+        "scone --config other.json self show-key-hash\n"
+        "SCONE_CLI_CONFIG=$HOME/other.json scone self show-key-hash\n"
+    )
+    default, other, again, env = done.stdout.split()
+    assert default != other and other == again == env
+    assert (shell.home / "other.json").exists()

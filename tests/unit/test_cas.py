@@ -162,3 +162,28 @@ def test_seeded_example_session(cas: Cas, alice: Client) -> None:
         cas.read(alice, "example_session")
     bootstrap.seed(cas)  # idempotent
     assert len(cas.store.history("example_session")) == 2
+
+
+def test_secret_export_and_import(cas: Cas, alice: Client) -> None:
+    exported = {"name": "shared", "kind": "ascii", "value": "s3", "export": {"session": "imp"}}
+    cas.upload(alice, _ns("exp", secrets=[exported]), "create")
+    imported = {"name": "mine", "import": {"session": "exp", "secret": "shared"}}
+    cas.upload(alice, _ns("imp", secrets=[imported]), "create")
+    cas.upload(alice, _ns("other", secrets=[imported]), "create")
+    assert cas.resolve_secret("imp", "mine").value == b"s3"
+    with pytest.raises(NotFound, match="does not export it to 'other'"):
+        cas.resolve_secret("other", "mine")
+    # Exporting to a namespace covers the namespace's sessions.
+    by_ns = {"name": "shared", "kind": "ascii", "value": "n5", "export": [{"namespace": "team"}]}
+    cas.upload(alice, _ns("exp2", secrets=[by_ns]), "create")
+    cas.upload(alice, _ns("team"), "create")
+    child_import = {"name": "mine", "import": {"session": "exp2", "secret": "shared"}}
+    cas.upload(alice, _ns("team/app", secrets=[child_import]), "create")
+    assert cas.resolve_secret("team/app", "mine").value == b"n5"
+
+
+def test_pem_certificate_entry_grants_by_key(cas: Cas, alice: Client, bob: Client) -> None:
+    assert bob.cert_pem is not None
+    policy_ = {"read": ["CREATOR", bob.cert_pem], "update": ["CREATOR"]}
+    cas.upload(alice, _ns("pem", access_policy=policy_), "create")
+    assert cas.read(bob, "pem").name == "pem"
