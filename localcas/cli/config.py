@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +72,8 @@ class Config:
             self._write()
 
     def _write(self) -> None:
+        import tempfile  # only writers pay for it
+
         fd, tmp = tempfile.mkstemp(prefix=".config.", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:

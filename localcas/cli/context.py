@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, field
 from typing import TextIO
 
 from localcas.cli.client import CasClient
@@ -14,17 +13,22 @@ from localcas.errors import CliError
 __all__ = ["Invocation"]
 
 
-@dataclass
 class Invocation:
-    """One run of the CLI."""
+    """One run of the CLI (a plain class: ``dataclasses`` costs the CLI ~9 ms to import).
 
-    args: argparse.Namespace
-    out: TextIO
-    mutated: bool = False
-    """True when the CAS acknowledged a change of its state (for the course ledger)."""
-    sessions: list[str] = field(default_factory=list)
-    """Sessions this run named or touched."""
-    _config: Config | None = None
+    Attributes:
+        args: the parsed command line.
+        out: where the verb prints (stdout, or ``-o FILE``).
+        mutated: True when the CAS acknowledged a change of its state (course ledger).
+        sessions: sessions this run named or touched.
+    """
+
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.mutated = False
+        self.sessions: list[str] = []
+        self._config: Config | None = None
 
     @property
     def config(self) -> Config:

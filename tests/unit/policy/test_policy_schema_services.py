@@ -100,7 +100,7 @@ def test_deprecated_mrenclaves_list() -> None:
         ({"name": "a", "fspf_key": "00"}, "fspf_key"),
         ({"name": "a", "fspf_tag": "ab" * 32}, "fspf_tag"),
         ({"name": "a", "one_time_password_shared_secret": ""}, "one_time_password_shared_secret"),
-        ({"name": "a", "persistency": "None"}, "persistency"),
+        ({"name": "a", "persistency": ["None"]}, "persistency"),
         ({"name": "a/b"}, "name"),
     ],
 )
