@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--docs-port", type=int, default=8080, help="MRENCLAVE page (HTTP)")
     serve.add_argument("--request-log", type=Path, help="append one JSON line per request")
+    serve.add_argument("--fault-plan", type=Path, help="inject one fault (see localcas.faults)")
+    serve.add_argument("--events", type=Path, help="append fault events (crash points) here")
     args = parser.parse_args(argv)
     from localcas.errors import LocalCasError
     from localcas.server.main import serve as run
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             docs_port=args.docs_port,
             request_log=args.request_log,
+            fault_plan=args.fault_plan,
+            events=args.events,
         )
     except LocalCasError as err:
         print(f"localcas: {err}", file=sys.stderr)

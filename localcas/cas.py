@@ -186,8 +186,9 @@ class Cas:
         current = self.store.current(session)
         if current is None:
             raise NotFound(f"Session '{session}' not found")
-        spec = next((s for s in current.description.get("secrets", []) if s["name"] == secret),
-                    None)
+        spec = next(
+            (s for s in current.description.get("secrets", []) if s["name"] == secret), None
+        )
         if spec is None:
             raise NotFound(f"Session '{session}' has no secret '{secret}'")
         if "import" not in spec:
@@ -199,8 +200,12 @@ class Cas:
             raise NotFound(f"Secret '{secret}' of '{session}': import chain too long")
         source, name = spec["import"]["session"], spec["import"]["secret"]
         exporter = self.store.current(source)
-        exported = None if exporter is None else next(
-            (s for s in exporter.description.get("secrets", []) if s["name"] == name), None
+        exported = (
+            None
+            if exporter is None
+            else next(
+                (s for s in exporter.description.get("secrets", []) if s["name"] == name), None
+            )
         )
         if exported is None or not _exports_to(exported.get("export", []), session, current.hash):
             raise NotFound(

@@ -56,6 +56,7 @@ class CasInstance:
         address: the loopback address; a free random one when None.
         request_log: where the CAS appends one JSON line per request.
         log: where its stderr goes (default: next to the database, ``.log``).
+        fault_plan: a fault to inject (localcas.faults); events: where fault events go.
     """
 
     def __init__(
@@ -65,11 +66,15 @@ class CasInstance:
         *,
         request_log: Path | None = None,
         log: Path | None = None,
+        fault_plan: Path | None = None,
+        events: Path | None = None,
         python: str = sys.executable,
     ) -> None:
         self.db = db
         self.address = address or free_loopback_address()
         self.request_log = request_log
+        self.fault_plan = fault_plan
+        self.events = events
         self.python = python
         self.log = log or db.with_suffix(".log")
         self.process: subprocess.Popen[bytes] | None = None
@@ -100,8 +105,13 @@ class CasInstance:
             "--db",
             str(self.db),
         ]
-        if self.request_log is not None:
-            command += ["--request-log", str(self.request_log)]
+        for flag, value in (
+            ("--request-log", self.request_log),
+            ("--fault-plan", self.fault_plan),
+            ("--events", self.events),
+        ):
+            if value is not None:
+                command += [flag, str(value)]
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")

@@ -173,11 +173,13 @@ def _read_all(conn: ssl.SSLSocket) -> bytes:
 
 
 def _parse_response(answer: bytes) -> tuple[int, bytes]:
+    if not answer:
+        raise ConnectionResetError("the CAS closed the connection without answering")
     head, sep, body = answer.partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-        raise _ProtocolError("no HTTP status line" if answer else "connection closed, no answer")
+        raise _ProtocolError("no HTTP status line")
     for line in lines[1:]:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":

@@ -29,12 +29,16 @@ from localcas.access import Client
 from localcas.attestation import report
 from localcas.cas import Cas
 from localcas.errors import CasRequestError, PolicyError, RequestTooLarge
+from localcas.faults import FaultPlan
 from localcas.keyhash import key_hash_of_cert_der
 
 __all__ = ["MAX_BODY", "ApiContext", "make_handler"]
 
 MAX_BODY = 1024 * 1024
 """Largest request body accepted; larger ones get 413."""
+_DRAIN_LIMIT = 16 * MAX_BODY
+"""An unread body up to this size is read and dropped before answering, so the client
+sees the answer (not a reset) and the connection stays usable; a larger one closes it."""
 
 
 @dataclass
@@ -44,7 +48,20 @@ class ApiContext:
     cas: Cas
     chain: str
     request_log: Callable[[dict[str, Any]], None] | None = None
+    """Called with one record per request (the grader's view of what the CAS did)."""
+    faults: FaultPlan | None = None
+    events: Callable[[dict[str, Any]], None] | None = None
+    """Called with fault events (``crash-point``) for the grader."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _Withhold(Exception):
+    """Raised by a route to leave the request unanswered (fault injection)."""
+
+    def __init__(self, action: str, record: dict[str, Any]) -> None:
+        super().__init__(action)
+        self.action = action
+        self.record = record
 
 
 class _Writer:
@@ -71,6 +88,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
     server_version = f"localcas/{__version__}"
     context: ApiContext
     client: Client
+    _body_consumed: bool = False
 
     def setup(self) -> None:
         # ``request`` is a (TlsStream, peer certificate DER or None) pair set up by the
@@ -100,7 +118,31 @@ class _ApiHandler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------------------
 
+    def handle_one_request(self) -> None:
+        self._body_consumed = False
+        super().handle_one_request()
+
+    def _settle_body(self) -> None:
+        """Consumes a request body the route did not read (or gives up the connection)."""
+        if self._body_consumed or self.command == "HEAD":
+            return
+        self._body_consumed = True
+        try:
+            remaining = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            remaining = -1
+        if remaining < 0 or remaining > _DRAIN_LIMIT:
+            self.close_connection = True
+            return
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                self.close_connection = True
+                return
+            remaining -= len(chunk)
+
     def _send(self, status: int, body: dict[str, Any], extra: dict[str, str] | None = None) -> None:
+        self._settle_body()
         data = json.dumps(body).encode()
         head = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}"]
         head += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
@@ -116,9 +158,17 @@ class _ApiHandler(BaseHTTPRequestHandler):
     def _dispatch(self, route: Callable[[], tuple[int, dict[str, Any]]]) -> None:
         started = time.perf_counter()
         status = 500
+        self._log_extra: dict[str, Any] = {}
         try:
             status, body = route()
             self._send(status, body)
+        except _Withhold as held:
+            status = 0
+            self.close_connection = True
+            self._log_extra.update(held.record)
+            if held.action == "hold" and self.context.events is not None:
+                self.context.events({"event": "crash-point", **held.record})
+                self._wait_for_client_to_leave()
         except CasRequestError as err:
             status = err.status
             if isinstance(err, RequestTooLarge):
@@ -142,8 +192,20 @@ class _ApiHandler(BaseHTTPRequestHandler):
                         "status": status,
                         "client": self.client.key_hash,
                         "duration_s": round(time.perf_counter() - started, 6),
+                        "mutated": False,
+                        **self._log_extra,
                     }
                 )
+
+    def _wait_for_client_to_leave(self, limit: float = 120.0) -> None:
+        """Holds the connection open, unanswered, until the client closes it."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            try:
+                if not self.rfile.read1(1):
+                    return
+            except (OSError, TimeoutError):
+                return
 
     def _body(self) -> Any:
         length_text = self.headers.get("Content-Length")
@@ -154,9 +216,11 @@ class _ApiHandler(BaseHTTPRequestHandler):
         except ValueError as err:
             raise CasRequestError("Content-Length is not a number") from err
         if length > MAX_BODY:
+            self._settle_body()
             raise RequestTooLarge(
                 f"Request body of {length} bytes exceeds the limit of {MAX_BODY} bytes"
             )
+        self._body_consumed = True
         try:
             return json.loads(self.rfile.read(length))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -210,8 +274,18 @@ class _ApiHandler(BaseHTTPRequestHandler):
         mode = body.get("mode", "create")
         if mode not in ("create", "update"):
             raise CasRequestError("mode must be 'create' or 'update'")
+        faults = self.context.faults
+        if faults is not None and faults.before_upload() == "reject":
+            return 503, {"msg": ["CAS is temporarily unavailable (injected fault)"]}
         with self.context.lock:
             result = self.context.cas.upload(self.client, body["session"], mode)
+        self._log_extra = {"mutated": True, "session": result.name, "action": result.action}
+        if faults is not None:
+            action = faults.after_commit()
+            if action != "none":
+                raise _Withhold(
+                    action, {**self._log_extra, "fault": action, "mutation": faults.commits}
+                )
         return 201 if result.action == "created" else 200, {
             "hash": result.hash,
             "action": result.action,

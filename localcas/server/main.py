@@ -12,6 +12,7 @@ from typing import Any
 from localcas import bootstrap
 from localcas.attestation import cas_mrenclave
 from localcas.cas import Cas
+from localcas.faults import load_plan
 from localcas.server.api import ApiContext
 from localcas.server.docs_page import DocsServer
 from localcas.server.listener import ApiListener
@@ -28,6 +29,8 @@ def serve(
     port: int = 8081,
     docs_port: int = 8080,
     request_log: Path | None = None,
+    fault_plan: Path | None = None,
+    events: Path | None = None,
 ) -> int:
     """Runs a CAS until a termination signal; returns the process exit code.
 
@@ -42,7 +45,13 @@ def serve(
     leaf_cert, leaf_key = bootstrap.server_leaf(store, authority, address)
     cas = Cas(store)
     bootstrap.seed(cas)
-    context = ApiContext(cas, authority.chain, _request_logger(request_log))
+    context = ApiContext(
+        cas,
+        authority.chain,
+        request_log=_request_logger(request_log),
+        faults=None if fault_plan is None else load_plan(fault_plan),
+        events=_request_logger(events),
+    )
     tls = server_context(leaf_cert, leaf_key, authority.chain)
     try:
         api = ApiListener(address, port, tls, context)
@@ -70,6 +79,7 @@ def serve(
 
 
 def _request_logger(path: Path | None) -> Any:
+    """A function appending one JSON line per call to ``path`` (flushed at once)."""
     if path is None:
         return None
     lock = threading.Lock()
