@@ -48,7 +48,7 @@ class RunRecord:
     """One run of a script (the learner's or the reference)."""
 
     label: str
-    """E.g. ``run1``, ``run2``, ``crash-k1``, ``crash-k1-rerun``, ``fault-503-k2``, ``reference``."""
+    """E.g. ``run1``, ``run2``, ``crash-k1``, ``crash-k1-rerun``, ``fault-503-k2``."""
     exit_code: int | None
     """None when the run was killed (timeout, crash injection)."""
     duration_s: float

@@ -144,7 +144,7 @@ def test_upgrade_through_predecessor_and_walk_history(shell: Shell) -> None:
         'printf "\\n$(jq .identity ~/.cas/config.json | tr -d \'\\"\')" > client.pem\n'
         f"get() {{ {CURL} --cacert cas_cert.crt --cert client.pem"
         ' "https://cas:8081/v1/sessions/$NS$1" | jq -r .session; }\n'
-        "pred() { python3 -c \"import sys,yaml;"
+        'pred() { python3 -c "import sys,yaml;'
         " print(yaml.safe_load(sys.stdin)['predecessor'])\"; }\n"
         'P=$(get "" | pred)\n'
         'seen="$P"\n'

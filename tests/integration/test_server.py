@@ -27,9 +27,20 @@ def test_signal_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
 def test_address_in_use_is_one_clear_line(tmp_path: Path) -> None:
     with CasInstance(tmp_path / "a.db") as first:
         done = subprocess.run(
-            [sys.executable, "-m", "localcas", "serve", "--address", first.address,
-             "--db", str(tmp_path / "b.db")],
-            capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "localcas",
+                "serve",
+                "--address",
+                first.address,
+                "--db",
+                str(tmp_path / "b.db"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
         )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -40,9 +51,22 @@ def test_not_a_database_is_one_clear_line(tmp_path: Path) -> None:
     bogus = tmp_path / "cas.db"
     bogus.write_text("this is not sqlite\n" * 100)
     done = subprocess.run(
-        [sys.executable, "-m", "localcas", "serve", "--address", "127.0.0.1",
-         "--port", "1", "--db", str(bogus)],
-        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "localcas",
+            "serve",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            "1",
+            "--db",
+            str(bogus),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 2
     assert done.stderr.startswith("localcas: cannot open CAS database")
