@@ -1,0 +1,7 @@
+"""Runs `scone-grader`."""
+
+import sys
+
+from grader.cli import main
+
+sys.exit(main())

@@ -1,0 +1,70 @@
+"""Provides declared ``probe`` checks: a command run in the sandbox after run 1.
+
+A probe runs bash in the assignment's directory with the course environment and a
+``scone`` function (so it needs no alias), as the learner's identity or as ``other``: a
+second identity with a CLI config of its own that attests the CAS first. Probes run
+isolated like the learner's script, because they may source the learner's files.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from grader.catalog import CheckSpec
+from grader.checks import ProbeOutcome
+from grader.errors import InfrastructureError
+from grader.sandbox import Sandbox
+from grader.world import OTHER_CONFIG
+
+__all__ = ["run_probe"]
+
+_PRELUDE = 'scone() { "$SCONE_COURSE_TOOLS/scone" "$@"; }\n'
+_ATTEST = (
+    'M=$(curl -fsS "$SCONE_CAS_PAGE" | grep -oE "[0-9a-f]{64}" | head -n1)\n'
+    "scone cas attest -G --only_for_testing-ignore-signer --only_for_testing-debug"
+    ' --mrenclave "$M" "$SCONE_CAS_ADDR" > /dev/null\n'
+)
+
+
+def run_probe(
+    sandbox: Sandbox, assignment_id: str, spec: CheckSpec, timeout: float = 30
+) -> ProbeOutcome:
+    """Runs the probe of ``spec``.
+
+    Raises:
+        InfrastructureError: the second identity could not attest (not the learner's fault).
+    """
+    command = str(spec.options["run"])
+    identity = str(spec.options.get("as", "learner"))
+    env = sandbox.env()
+    script = _PRELUDE
+    if identity == "other":
+        config = sandbox.root / OTHER_CONFIG
+        config.parent.mkdir(parents=True, exist_ok=True)
+        env["SCONE_CLI_CONFIG"] = str(config)
+        setup = subprocess.run(
+            sandbox.command(["bash", "--noprofile", "--norc", "-c", _PRELUDE + _ATTEST]),
+            cwd=sandbox.workdir(assignment_id),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+        if setup.returncode != 0:
+            raise InfrastructureError(f"probe identity could not attest: {setup.stderr.strip()}")
+    script += command + "\n"
+    try:
+        done = subprocess.run(
+            sandbox.command(["bash", "--noprofile", "--norc", "-c", script]),
+            cwd=sandbox.workdir(assignment_id),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return ProbeOutcome(None, f"the probe timed out after {timeout:g} s", command, identity)
+    return ProbeOutcome(done.returncode, done.stdout, command, identity)
