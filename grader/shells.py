@@ -21,7 +21,7 @@ from pathlib import Path
 import pexpect
 import psutil
 
-from grader.cast import CastWriter
+from grader.cast import CastWriter, redact_text
 from grader.events import EventSink, OutputChunk, RunFinished, RunStarted
 from grader.results import CallRecord, RunRecord
 from grader.sandbox import Sandbox
@@ -289,7 +289,7 @@ def run_script(
         label=label,
         exit_code=exit_code,
         duration_s=duration,
-        transcript=plain_text("".join(chunks)),
+        transcript=redact_text(plain_text("".join(chunks)), redact),
         cast=str(cast) if cast else None,
         calls=calls,
         timed_out=timed_out,
