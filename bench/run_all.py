@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import cas_throughput, cli_startup  # noqa: E402
+from bench import cas_throughput, cli_startup, grading_overhead  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -72,6 +72,15 @@ def _summary_cas(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _summary_grading(r: dict[str, Any]) -> list[str]:
+    return [
+        f"  full grade {r['grade_wall_s_median']:.2f} s, script runs"
+        f" {r['script_time_s_median']:.2f} s ({r['runs_per_grading']} runs):"
+        f" overhead ratio {r['ratio_median']:.2f}",
+        f"  verdicts {r['verdicts']}",
+    ]
+
+
 def _targets(name: str, targets: dict[str, Any]) -> tuple[list[str], int]:
     lines, missed = [], 0
     for metric, t in targets.items():
@@ -96,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, help="CLI samples of each command (30)")
     parser.add_argument("--duration", type=float, help="seconds per CAS phase (5)")
     parser.add_argument("--count", type=int, help="max requests per CAS phase (2000)")
-    parser.add_argument("--only", choices=["cli_startup", "cas_throughput"], action="append")
+    parser.add_argument(
+        "--only", choices=["cli_startup", "cas_throughput", "grading_overhead"], action="append"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
 
@@ -106,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     benchmarks: list[tuple[str, Callable[[], dict[str, Any]], Callable[..., list[str]]]] = [
         ("cli_startup", lambda: cli_startup.run(samples=samples), _summary_cli),
         ("cas_throughput", lambda: cas_throughput.run(duration, count), _summary_cas),
+        (
+            "grading_overhead",
+            lambda: grading_overhead.run(1 if args.quick else 3),
+            _summary_grading,
+        ),
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     failed, missed, verdicts = 0, 0, []

@@ -16,6 +16,7 @@ from types import FrameType
 from grader.catalog import Catalog
 from grader.errors import GraderError
 from grader.events import Event
+from grader.isolation import probe
 from grader.plan import GradeOptions, grade
 from grader.reference import ReferenceCache
 from grader.report import progress_line, render_terminal, write_json, write_junit
@@ -60,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     """Runs the grader CLI; returns the exit code."""
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
-    become_subreaper()
+    if not probe().available:
+        # Without PID namespaces, escaped background processes re-parent to the grader
+        # (a child subreaper) and are swept after each run.
+        become_subreaper()
     quiet = args.quiet
 
     def progress(event: Event) -> None:

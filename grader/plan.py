@@ -21,6 +21,7 @@ from grader.catalog import Assignment, Catalog, CheckSpec
 from grader.diff import diff
 from grader.errors import GraderError, InfrastructureError, UsageError
 from grader.events import CheckFinished, EventSink, GradingFinished, PhaseStarted, ignore_events
+from grader.isolation import Isolation
 from grader.probes import run_probe
 from grader.reference import ReferenceCache
 from grader.results import CheckResult, GradeResult, RunRecord
@@ -58,6 +59,8 @@ class GradeOptions:
     fault_runs: bool = True
     timeout: float | None = None
     """Overrides the assignment's timeout per run (seconds)."""
+    isolation: Isolation | None = None
+    """How to isolate runs (default: what grader.isolation.probe() finds)."""
 
 
 @dataclass
@@ -71,6 +74,8 @@ class _Grading:
     options: GradeOptions
     runs: list[RunRecord] = field(default_factory=list)
     results: list[CheckResult] = field(default_factory=list)
+    setup_time: float = 0.0
+    """Wall time of the prerequisites' reference runs (script time, not overhead)."""
 
     @property
     def timeout(self) -> float:
@@ -177,7 +182,7 @@ def _mutations(sandbox: Sandbox, before: int) -> int:
 
 def _plan(g: _Grading, notes: list[str]) -> None:
     a = g.assignment
-    with Sandbox(g.catalog, base=g.options.base) as sandbox:
+    with Sandbox(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
         if not sandbox.isolation.available:
             notes.append(f"runs were NOT isolated: {sandbox.isolation.reason}")
         pristine = _snap(sandbox, g)
@@ -338,7 +343,7 @@ def _reference_check(g: _Grading, s1: dict[str, Any]) -> CheckResult:
 def _reference_state(g: _Grading) -> dict[str, Any]:
     """Runs the reference solution from S0 in its own sandbox; its normalised state."""
     reference = g.assignment.reference(g.driver.name)
-    with Sandbox(g.catalog, base=g.options.base) as sandbox:
+    with Sandbox(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
         pristine = _snap(sandbox, g)
         installed = _prepare(g, sandbox, reference)
         run = run_script(

@@ -25,6 +25,7 @@ from grader.cast import CastWriter, redact_text
 from grader.events import EventSink, OutputChunk, RunFinished, RunStarted
 from grader.results import CallRecord, RunRecord
 from grader.sandbox import Sandbox
+from localcas.instance import live_cas_pids
 
 __all__ = [
     "BASH",
@@ -143,7 +144,9 @@ def _kill_tree(pid: int) -> None:
     for proc in [*below, root]:
         with contextlib.suppress(psutil.Error):
             proc.kill()
-    psutil.wait_procs(below, timeout=5)
+    # Short wait: in a PID namespace the kernel tears the rest down, and zombies whose
+    # parent died would only be reaped by whoever inherits them.
+    psutil.wait_procs(below, timeout=0.2)
 
 
 def sweep_orphans(keep: set[int]) -> list[int]:
@@ -274,6 +277,8 @@ def run_script(
     finally:
         _kill_tree(pid)
         child.close(force=True)
+        if not sandbox.isolation.available:
+            sweep_orphans(live_cas_pids())
         if writer is not None:
             writer.close()
     for line in ledger.new_lines():

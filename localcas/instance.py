@@ -20,9 +20,15 @@ from types import TracebackType
 
 from localcas.errors import LocalCasError
 
-__all__ = ["CasInstance", "CasStartError", "free_loopback_address"]
+__all__ = ["CasInstance", "CasStartError", "free_loopback_address", "live_cas_pids"]
 
 READY_PREFIX = "localcas ready on "
+_LIVE: set[int] = set()
+
+
+def live_cas_pids() -> set[int]:
+    """Process ids of the CAS instances this process started and has not stopped."""
+    return set(_LIVE)
 
 
 class CasStartError(LocalCasError):
@@ -121,6 +127,7 @@ class CasInstance:
             self.process = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=log, env=env, stdin=subprocess.DEVNULL
             )
+        _LIVE.add(self.process.pid)
         assert self.process.stdout is not None
         ready = f"{READY_PREFIX}{self.address}".encode()
         deadline = time.monotonic() + timeout
@@ -147,6 +154,7 @@ class CasInstance:
         process = self.process
         if process is None:
             return
+        _LIVE.discard(process.pid)
         if process.stdout is not None:
             process.stdout.close()
         if process.poll() is not None:
@@ -161,6 +169,7 @@ class CasInstance:
     def kill(self) -> None:
         """SIGKILL at once (crash tests)."""
         if self.process is not None and self.process.poll() is None:
+            _LIVE.discard(self.process.pid)
             self.process.kill()
             self.process.wait()
         if self.process is not None and self.process.stdout is not None:
