@@ -197,7 +197,7 @@ def _load_assignment(root: Path, assignment_id: str, earlier: dict[str, Assignme
         output_cap=int(data.get("output_cap", 1024 * 1024)),
         files=tuple(str(f) for f in data.get("files") or []),
         mutates=bool(data.get("mutates", True)),
-        compare=tuple(str(c) for c in data.get("compare") or ("sessions",)),
+        compare=tuple(str(c) for c in data.get("compare", ["sessions"]) or ()),
         crash_sample=int(data.get("crash_sample", 3)),
         checks=tuple(checks),
     )

@@ -339,6 +339,10 @@ def declared_check(
     value = select(state, path, default=None)
     if "equals" in spec.options:
         ok, expected = value == spec.options["equals"], repr(spec.options["equals"])
+    elif "matches" in spec.options:
+        pattern = str(spec.options["matches"])
+        ok = isinstance(value, str) and re.search(pattern, value, re.MULTILINE) is not None
+        expected = f"text matching /{pattern}/"
     elif "in" in spec.options:
         ok, expected = value in spec.options["in"], f"one of {spec.options['in']!r}"
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +173,14 @@ class _Taken:
 
 
 def _snap(sandbox: Sandbox, g: _Grading) -> _Taken:
-    return _Taken(take_snapshot(sandbox.db, _files(sandbox, g.assignment)), identities_of(sandbox))
+    snapshot = take_snapshot(sandbox.db, _files(sandbox, g.assignment))
+    # Paths of this sandbox (e.g. the tools directory in an alias file) differ from run to
+    # run; they read as <sandbox>, so that files compare across sandboxes.
+    root = str(sandbox.root)
+    files = {
+        k: None if v is None else v.replace(root, "<sandbox>") for k, v in snapshot.files.items()
+    }
+    return _Taken(replace(snapshot, files=files), identities_of(sandbox))
 
 
 def _mutations(sandbox: Sandbox, before: int) -> int:
@@ -228,7 +235,8 @@ def _plan(g: _Grading, notes: list[str]) -> None:
             reason = "skipped because run 1 failed"
             g.add(checks.skipped("run1-changes-state", reason))
             for spec in a.checks:
-                g.add(checks.skipped(spec.id, reason, spec.title))
+                if spec.options.get("shell", g.driver.name) == g.driver.name:
+                    g.add(checks.skipped(spec.id, reason, spec.title))
             for check_id in (
                 "run2-succeeds",
                 "idempotent",
@@ -333,6 +341,11 @@ def _converge(
 
 
 def _reference_check(g: _Grading, s1: dict[str, Any]) -> CheckResult:
+    if not g.assignment.compare:
+        return checks.skipped(
+            "matches-reference",
+            "this assignment compares nothing with the reference (its checks say what counts)",
+        )
     cache = g.options.cache or ReferenceCache.default()
     reference = cache.get_or_run(
         g.catalog, g.assignment, g.driver.name, lambda: _reference_state(g)
@@ -361,6 +374,8 @@ def _declared(
     g: _Grading, sandbox: Sandbox, runs: dict[str, RunRecord], s1: dict[str, Any]
 ) -> None:
     for spec in g.assignment.checks:
+        if spec.options.get("shell", g.driver.name) != g.driver.name:
+            continue  # a check for the other shell's files (e.g. ~/.xonshrc)
         if spec.kind == "probe":
             g.add(_probe(g, sandbox, spec))
         else:
