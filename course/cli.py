@@ -1,18 +1,23 @@
-"""Provides `scone-course`: the learner's entry point.
+"""Provides `scone-course`: the learner's (and the course author's) entry point.
 
 Until the TUI lands, `scone-course` (and `make course`) starts the workspace CAS and opens
-a course shell. Subcommands: ``shell``, ``cas status|start|stop``.
+a course shell. Subcommands: ``shell``, ``check ID``, ``cas status|start|stop``,
+``dev check``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 
 from course.errors import CourseError
 from course.workspace import Workspace, default_workspace
+from grader.errors import GraderError
 
 __all__ = ["main"]
 
@@ -20,37 +25,119 @@ _RC = """# scone-course practice shell
 PS1='(scone-course) \\w \\$ '
 [ -f ~/.bashrc ] && . ~/.bashrc
 echo "SCONE course shell. CAS at $SCONE_CAS_ADDR (page: $SCONE_CAS_PAGE)."
+echo "Your scripts: ~/course/<assignment>/solution.sh. Grade one: scone-course check <id>."
 echo "The scone launcher is $SCONE_COURSE_TOOLS/scone; exit returns to your terminal."
 """
 
 
+def _course_root() -> Path:
+    env = os.environ.get("SCONE_COURSE_ROOT")
+    return Path(env) if env else Path(__file__).resolve().parent.parent
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwind, so sandboxes stop their CAS and remove their trees
+
+
 def _shell(ws: Workspace) -> int:
-    ws.start_cas()
-    rc = ws.root / "shell.rc"
-    rc.write_text(_RC, encoding="utf-8")
-    env = ws.environment()
-    cwd = ws.home / "course"
     if not sys.stdin.isatty():
         print(
             "scone-course: a course shell needs a terminal (stdin is not a TTY).", file=sys.stderr
         )
         return 2
-    return subprocess.call(["bash", "--rcfile", str(rc), "-i"], cwd=cwd, env=env)
+    ws.start_cas()
+    rc = ws.root / "shell.rc"
+    rc.write_text(_RC, encoding="utf-8")
+    env = ws.environment()
+    # The course CLI itself must be reachable from the course shell.
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env["PATH"]])
+    return subprocess.call(["bash", "--rcfile", str(rc), "-i"], cwd=ws.home / "course", env=env)
+
+
+def _check(ws: Workspace, args: argparse.Namespace) -> int:
+    from grader.catalog import Catalog
+    from grader.plan import GradeOptions, grade
+    from grader.report import progress_line, render_terminal, write_json
+
+    catalog = Catalog.load(_course_root())
+    assignment = catalog.get(args.assignment)
+    shell = args.shell or ws.preferred_shell()
+    script = ws.script(assignment.id, shell)
+    if not script.is_file():
+        raise CourseError(f"no script at {script}; start from the starter (scone-course shell)")
+
+    def progress(event: object) -> None:
+        line = progress_line(event)  # type: ignore[arg-type]
+        if line and not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    result = grade(catalog, assignment.id, script, GradeOptions(shell=shell, sink=progress))
+    ws.record_result(result)
+    sys.stdout.write(render_terminal(result, color=sys.stdout.isatty()))
+    if args.json:
+        write_json(result, args.json)
+    return {"passed": 0, "failed": 1, "error": 2}[result.verdict]
+
+
+def _dev_check(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from course.devcheck import dev_check
+    from grader.catalog import Catalog
+
+    root = args.course or _course_root()
+    catalog = Catalog.load(root)
+
+    def report(finding: object) -> None:
+        ok, subject, message = finding.ok, finding.subject, finding.message  # type: ignore[attr-defined]
+        print(f"{'✓' if ok else '✗'} {subject}: {message}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="scone-devcheck-") as cache:
+        findings = dev_check(
+            catalog,
+            broken_root=args.broken or root / "tests/data/broken",
+            jobs=args.jobs,
+            report=report,
+            cache=Path(cache),
+        )
+    bad = [f for f in findings if not f.ok]
+    print(f"{len(findings) - len(bad)} passed, {len(bad)} failed")
+    return 1 if bad else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scone-course", description="The SCONE tutorial course")
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        help="workspace directory (default ~/scone-course or $SCONE_COURSE_WORKSPACE)",
+    )
+    verbs = parser.add_subparsers(dest="verb")
+    verbs.add_parser("shell", help="open a course shell (the default for now)")
+    check = verbs.add_parser("check", help="grade your script for one assignment")
+    check.add_argument("assignment", help="assignment id, e.g. a2-namespace")
+    check.add_argument("--shell", choices=["bash", "xonsh"])
+    check.add_argument("--json", type=Path, help="also write the result as JSON")
+    check.add_argument("--quiet", action="store_true", help="no progress lines")
+    cas = verbs.add_parser("cas", help="control the workspace CAS")
+    cas.add_argument("action", choices=["status", "start", "stop"])
+    dev = verbs.add_parser("dev", help="tools for course authors")
+    dev_verbs = dev.add_subparsers(dest="dev_verb", required=True)
+    gate = dev_verbs.add_parser("check", help="the authors' quality gate")
+    gate.add_argument("--course", type=Path, help="course directory (default: this repository)")
+    gate.add_argument("--broken", type=Path, help="broken variants (default: tests/data/broken)")
+    gate.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Runs `scone-course`."""
-    parser = argparse.ArgumentParser(prog="scone-course", description="The SCONE tutorial course")
-    parser.add_argument(
-        "--workspace", type=Path, help="workspace directory (default ~/scone-course)"
-    )
-    verbs = parser.add_subparsers(dest="verb")
-    verbs.add_parser("shell", help="open a course shell (the default for now)")
-    cas = verbs.add_parser("cas", help="control the workspace CAS")
-    cas.add_argument("action", choices=["status", "start", "stop"])
-    args = parser.parse_args(argv)
-    ws = Workspace((args.workspace or default_workspace()).expanduser()).ensure()
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
+        if args.verb == "dev":
+            return _dev_check(args)
+        ws = Workspace((args.workspace or default_workspace()).expanduser()).ensure()
         if args.verb == "cas":
             if args.action == "status":
                 running = ws.cas_running()
@@ -64,11 +151,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             print("workspace CAS stopped" if ws.stop_cas() else "workspace CAS was not running")
             return 0
+        if args.verb == "check":
+            return _check(ws, args)
         return _shell(ws)
-    except CourseError as err:
+    except (CourseError, GraderError) as err:
         print(f"scone-course: {err}", file=sys.stderr)
-        return 1
+        return 1 if isinstance(err, CourseError) else 2
     except KeyboardInterrupt:
+        print("scone-course: interrupted", file=sys.stderr)
         return 130
 
 

@@ -14,7 +14,9 @@ TUI and shells; its address is derived from the workspace path, so it stays the 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,9 +26,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.errors import WorkspaceCasError
+from grader.catalog import Catalog
+from grader.errors import CatalogError
+from grader.results import GradeResult
 from localcas.launcher import write_launcher
 
 __all__ = ["Workspace", "default_workspace"]
+
+
+def _default_catalog() -> Catalog | None:
+    root = Path(os.environ.get("SCONE_COURSE_ROOT") or Path(__file__).resolve().parent.parent)
+    try:
+        return Catalog.load(root)
+    except CatalogError as err:
+        print(
+            f"scone-course: warning: the course content is broken ({err}); no starters were copied",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def default_workspace() -> Path:
@@ -62,12 +85,60 @@ class Workspace:
         digest = hashlib.sha256(str(self.root.resolve()).encode()).digest()
         return f"127.{100 + digest[0] % 100}.{digest[1]}.{1 + digest[2] % 250}"
 
-    def ensure(self) -> Workspace:
-        """Creates the directories and (re)writes the launcher; never touches learner files."""
+    def ensure(self, catalog: Catalog | None = None) -> Workspace:
+        """Creates the directories, (re)writes the launcher and copies each starter once.
+
+        A learner's script is never overwritten: a starter is copied only where no
+        ``solution.sh`` / ``solution.xsh`` exists yet.
+        """
         for path in (self.home / "course", self.tools, self.cas_dir):
             path.mkdir(parents=True, exist_ok=True)
         write_launcher(self.tools)
+        if catalog is None:
+            catalog = _default_catalog()
+        for assignment in [] if catalog is None else catalog.assignments.values():
+            for shell in assignment.shells:
+                target = self.script(assignment.id, shell)
+                starter = assignment.starter(shell)
+                if not target.exists() and starter.is_file():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(starter, target)
         return self
+
+    def script(self, assignment_id: str, shell: str) -> Path:
+        """The learner's script for an assignment and shell."""
+        extension = ".xsh" if shell == "xonsh" else ".sh"
+        return self.home / "course" / assignment_id / f"solution{extension}"
+
+    def preferred_shell(self) -> str:
+        """The learner's shell: ``preferences.json`` ``shell``, else bash."""
+        try:
+            data = json.loads((self.root / "preferences.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "bash"
+        return "xonsh" if data.get("shell") == "xonsh" else "bash"
+
+    def record_result(self, result: GradeResult) -> Path:
+        """Keeps a graded result in ``history/`` and updates ``progress.json``."""
+        history = self.root / "history"
+        history.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = history / f"{stamp}-{result.assignment}-{result.shell}.json"
+        _write_json(path, result.to_dict())
+        progress_path = self.root / "progress.json"
+        try:
+            progress = json.loads(progress_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            progress = {}
+        entry = progress.setdefault(result.assignment, {"attempts": 0})
+        entry["attempts"] = int(entry.get("attempts", 0)) + 1
+        entry["last_verdict"] = result.verdict
+        entry["last_score"] = result.score
+        entry["last_result"] = str(path)
+        if result.verdict == "passed":
+            entry["passed"] = True
+        _write_json(progress_path, progress)
+        return path
 
     def environment(self) -> dict[str, str]:
         """The course environment every practice shell gets (architecture §4.2)."""
