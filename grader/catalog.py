@@ -129,6 +129,8 @@ class Catalog:
         Raises:
             CatalogError: the manifest or an assignment file is missing or invalid.
         """
+        # Absolute paths: the sandbox hides the solutions by path, from another directory.
+        root = root.resolve()
         manifest = _read_yaml(root / "assignments" / "course.yaml")
         if manifest.get("format_version") != 1:
             raise CatalogError(f"{root}/assignments/course.yaml: format_version must be 1")

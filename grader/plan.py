@@ -120,7 +120,7 @@ def grade(
         runs=state.runs,
         submission=str(script),
         duration_s=time.monotonic() - started,
-        script_time_s=sum(r.duration_s for r in state.runs),
+        script_time_s=sum(r.duration_s for r in state.runs) + state.setup_time,
         notes=notes,
         error=error,
     )
@@ -135,7 +135,7 @@ def _files(sandbox: Sandbox, assignment: Assignment) -> dict[str, Path]:
     }
 
 
-def _prepare(g: _Grading, sandbox: Sandbox, script: Path) -> Path:
+def _prepare(g: _Grading, sandbox: Sandbox, script: Path, *, learner: bool = True) -> Path:
     """Replays the prerequisites' references; installs ``script``; returns its path."""
     for prerequisite_id in g.assignment.prerequisites:
         prerequisite = g.catalog.get(prerequisite_id)
@@ -152,6 +152,11 @@ def _prepare(g: _Grading, sandbox: Sandbox, script: Path) -> Path:
             cwd=workdir,
             timeout=prerequisite.timeout,
         )
+        if learner:  # the reference's own set-up is grading overhead, not script time
+            g.setup_time += run.duration_s
+        # What the reference produced stays (its state files); the reference itself must
+        # not be readable by the learner's script.
+        installed.unlink(missing_ok=True)
         if not run.succeeded:
             raise InfrastructureError(
                 f"the reference solution of prerequisite {prerequisite_id} failed"
@@ -358,7 +363,7 @@ def _reference_state(g: _Grading) -> dict[str, Any]:
     reference = g.assignment.reference(g.driver.name)
     with Sandbox(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
         pristine = _snap(sandbox, g)
-        installed = _prepare(g, sandbox, reference)
+        installed = _prepare(g, sandbox, reference, learner=False)
         run = run_script(
             sandbox, g.driver, installed, label="reference", cwd=installed.parent, timeout=g.timeout
         )

@@ -67,7 +67,7 @@ class Sandbox:
         self, catalog: Catalog, *, base: Path | None = None, isolation: Isolation | None = None
     ) -> None:
         self.catalog = catalog
-        self.base = base or default_base()
+        self.base = (base or default_base()).resolve()
         self.isolation = isolation or probe()
         self.id = uuid.uuid4().hex[:12]
         self.root = self.base / "boxes" / self.id

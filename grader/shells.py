@@ -149,6 +149,10 @@ def _kill_tree(pid: int) -> None:
     psutil.wait_procs(below, timeout=0.2)
 
 
+_ACTIVE_RUNS: set[int] = set()
+"""Process ids of the runs in progress in this process (never swept)."""
+
+
 def sweep_orphans(keep: set[int]) -> list[int]:
     """Kills processes that escaped a run and were re-parented to this process.
 
@@ -156,6 +160,7 @@ def sweep_orphans(keep: set[int]) -> list[int]:
     (see :func:`become_subreaper`) the grader inherits such orphans and ends them here.
     """
     swept = []
+    keep = keep | _ACTIVE_RUNS
     for proc in psutil.Process().children(recursive=True):
         if proc.pid in keep:
             continue
@@ -231,6 +236,7 @@ def run_script(
     getattr(child, "ptyproc").delayafterclose = 0  # noqa: B009
     pid = child.pid
     assert pid is not None
+    _ACTIVE_RUNS.add(pid)
     chunks: list[str] = []
     size = 0
     truncated = timed_out = False
@@ -277,6 +283,7 @@ def run_script(
     finally:
         _kill_tree(pid)
         child.close(force=True)
+        _ACTIVE_RUNS.discard(pid)
         if not sandbox.isolation.available:
             sweep_orphans(live_cas_pids())
         if writer is not None:
