@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from grader.batch_cli import add_parsers as add_batch_parsers
+from grader.batch_cli import run_batch, run_ci
 from grader.catalog import Catalog
 from grader.errors import GraderError
 from grader.events import Event
@@ -54,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     g.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     g.add_argument("script", type=Path, help="the learner's script (.sh or .xsh)")
+    add_batch_parsers(verbs)
     return parser
 
 
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without PID namespaces, escaped background processes re-parent to the grader
         # (a child subreaper) and are swept after each run.
         become_subreaper()
-    quiet = args.quiet
+    quiet = getattr(args, "quiet", False)
 
     def progress(event: Event) -> None:
         line = None if quiet else progress_line(event)
@@ -74,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         catalog = Catalog.load(args.course or default_course())
+        if args.verb == "batch":
+            return run_batch(args, catalog)
+        if args.verb == "ci":
+            return run_ci(args, catalog)
         if args.casts is not None:
             args.casts.mkdir(parents=True, exist_ok=True)
         options = GradeOptions(
