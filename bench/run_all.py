@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import cas_throughput, cli_startup, grading_overhead  # noqa: E402
+from bench import batch_throughput, cas_throughput, cli_startup, grading_overhead  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -81,6 +81,14 @@ def _summary_grading(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _summary_batch(r: dict[str, Any]) -> list[str]:
+    return [
+        f"  --jobs 1: {r['per_minute_jobs1']:.1f}/min ({r['wall_s_jobs1']:.1f} s)",
+        f"  --jobs 2: {r['per_minute_jobs2']:.1f}/min ({r['wall_s_jobs2']:.1f} s)",
+        f"  speed-up {r['speedup']:.2f}",
+    ]
+
+
 def _targets(name: str, targets: dict[str, Any]) -> tuple[list[str], int]:
     lines, missed = [], 0
     for metric, t in targets.items():
@@ -106,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, help="seconds per CAS phase (5)")
     parser.add_argument("--count", type=int, help="max requests per CAS phase (2000)")
     parser.add_argument(
-        "--only", choices=["cli_startup", "cas_throughput", "grading_overhead"], action="append"
+        "--only",
+        choices=["cli_startup", "cas_throughput", "grading_overhead", "batch_throughput"],
+        action="append",
     )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
@@ -122,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: grading_overhead.run(1 if args.quick else 3),
             _summary_grading,
         ),
+        ("batch_throughput", lambda: batch_throughput.run(4 if args.quick else 10), _summary_batch),
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     failed, missed, verdicts = 0, 0, []
