@@ -253,7 +253,7 @@ def _plan(g: _Grading, notes: list[str]) -> None:
             return
         g.add(checks.changes_state(norm(s0), norm(s1), a.mutates))
         g.phase("probes")
-        _declared(g, sandbox, {"run1": run1}, norm(s1))
+        _declared(g, sandbox, {"run1": run1}, norm(s1), later=("run2",))
         g.phase("run2")
         before = len(sandbox.requests())
         run2 = run("run2")
@@ -264,6 +264,9 @@ def _plan(g: _Grading, notes: list[str]) -> None:
             g.add(checks.idempotent(norm(s1, False), norm(s2, False), run2, mutations2))
         else:
             g.add(checks.skipped("idempotent", "skipped because run 2 failed"))
+        _declared(
+            g, sandbox, {"run1": run1, "run2": run2}, norm(s1), later=("run2",), only_later=True
+        )
         g.phase("reference")
         g.add(_reference_check(g, norm(s1)))
         mutating_calls = [c.command for c in run1.calls if c.mutated]
@@ -376,11 +379,21 @@ def _reference_state(g: _Grading) -> dict[str, Any]:
 
 
 def _declared(
-    g: _Grading, sandbox: Sandbox, runs: dict[str, RunRecord], s1: dict[str, Any]
+    g: _Grading,
+    sandbox: Sandbox,
+    runs: dict[str, RunRecord],
+    s1: dict[str, Any],
+    *,
+    later: tuple[str, ...] = (),
+    only_later: bool = False,
 ) -> None:
+    """Runs the declared checks; ``output`` checks about a run in ``later`` wait for it."""
     for spec in g.assignment.checks:
         if spec.options.get("shell", g.driver.name) != g.driver.name:
             continue  # a check for the other shell's files (e.g. ~/.xonshrc)
+        deferred = spec.kind == "output" and str(spec.options.get("run", "run1")) in later
+        if deferred != only_later:
+            continue
         if spec.kind == "probe":
             g.add(_probe(g, sandbox, spec))
         else:

@@ -127,7 +127,7 @@ class Sandbox:
     # -- life cycle -------------------------------------------------------------------
 
     def __enter__(self) -> Sandbox:
-        for path in (self.home, self.tools, self.ledger.parent, self.private, self.stash):
+        for path in (self.home, self.tools, self.ledger.parent, self.private, self.stash, self.tmp):
             path.mkdir(parents=True, exist_ok=True)
         os.chmod(self.base, 0o700)
         write_launcher(self.tools)
@@ -178,11 +178,20 @@ class Sandbox:
 
     # -- running ----------------------------------------------------------------------
 
+    @property
+    def tmp(self) -> Path:
+        """``TMPDIR`` of every run: inside the sandbox, so it goes with it."""
+        return self.root / "tmp"
+
     def env(self) -> dict[str, str]:
         """The explicit, minimal environment of every run."""
-        return course_environment(
+        env = course_environment(
             home=self.home, tools=self.tools, cas_address=self.address, ledger=self.ledger
         )
+        # mktemp and friends write here, not to the machine's /tmp: nothing a run writes
+        # (copies of keys included) outlives the sandbox.
+        env["TMPDIR"] = str(self.tmp)
+        return env
 
     def command(self, argv: list[str]) -> list[str]:
         """``argv`` wrapped so that it runs isolated (when the machine allows)."""

@@ -1,0 +1,17 @@
+# expect: crash-converges failed
+# Broken: writes state.env only after the namespace exists. A crash in between loses
+# the name, and the re-run creates a second namespace.
+set -euo pipefail
+shopt -s expand_aliases
+source "$HOME/.scone/alias"
+unset NS
+[ -f state.env ] && source state.env
+NS=${NS:-"my_exercise-$(id -un)-$RANDOM$RANDOM"}
+printf 'name: $NS\nversion: "0.2"\n' > session.yml
+if scone session read "$NS" > session_read.yml; then
+  NAMESPACE_SESSION_HASH=$(scone session verify session_read.yml)
+else
+  NAMESPACE_SESSION_HASH=$(scone session create -e NS="$NS" session.yml)
+fi
+printf 'export NS="%s"\nexport NAMESPACE_SESSION_HASH="%s"\n' "$NS" "$NAMESPACE_SESSION_HASH" > state.env
+echo OK.
