@@ -47,6 +47,7 @@ ALLOWED_ENV = {
     "SCONE_CAS_PAGE",
     "SCONE_COURSE_TOOLS",
     "SCONE_COURSE_LEDGER",
+    "TMPDIR",  # inside the sandbox, so nothing a run writes outlives it
 }
 BASH_OWN_ENV = {"PWD", "SHLVL", "_", "OLDPWD"}
 
@@ -330,6 +331,7 @@ def test_environment_is_explicit_and_nothing_leaks(
     assert marker not in transcript
     assert values["HOME"].startswith(str(base / "boxes")), values["HOME"]
     assert values["SCONE_COURSE_LEDGER"].startswith(str(base / "boxes"))
+    assert values["TMPDIR"].startswith(str(base / "boxes")), values["TMPDIR"]
     assert leftovers(base) == []
 
 
