@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         "--enclave-port",
         type=int,
         default=18765,
-        help="enclave API port (reserved: the emulated runtime is not part of this release)",
+        help="enclave API port (HTTPS; used by the emulated SCONE runtime)",
     )
     serve.add_argument("--docs-port", type=int, default=8080, help="MRENCLAVE page (HTTP)")
     serve.add_argument("--request-log", type=Path, help="append one JSON line per request")
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             args.address,
             args.db,
             port=args.port,
+            enclave_port=args.enclave_port,
             docs_port=args.docs_port,
             request_log=args.request_log,
             fault_plan=args.fault_plan,

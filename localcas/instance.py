@@ -44,7 +44,7 @@ def _port_free(address: str, port: int) -> bool:
     return True
 
 
-def free_loopback_address(ports: tuple[int, ...] = (8081, 8080)) -> str:
+def free_loopback_address(ports: tuple[int, ...] = (8081, 18765, 8080)) -> str:
     """A random 127.x.y.z address whose CAS ports are free right now."""
     rng = random.SystemRandom()
     for _ in range(200):

@@ -21,7 +21,7 @@ from typing import Any
 
 from localcas.errors import Conflict, StoreError
 
-__all__ = ["SecretValue", "SessionVersion", "Store"]
+__all__ = ["SecretValue", "SessionVersion", "Store", "VolumeRecord"]
 
 _SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -43,6 +43,19 @@ CREATE TABLE IF NOT EXISTS versions (
     description TEXT NOT NULL,
     created_at REAL NOT NULL,
     UNIQUE (name, seq)
+);
+CREATE TABLE IF NOT EXISTS volumes (
+    session TEXT NOT NULL,
+    volume TEXT NOT NULL,
+    key BLOB NOT NULL,
+    tag TEXT,
+    PRIMARY KEY (session, volume)
+);
+CREATE TABLE IF NOT EXISTS otp_steps (
+    session TEXT NOT NULL,
+    secret_digest TEXT NOT NULL,
+    last_step INTEGER NOT NULL,
+    PRIMARY KEY (session, secret_digest)
 );
 CREATE TABLE IF NOT EXISTS secret_values (
     session TEXT NOT NULL,
@@ -75,6 +88,17 @@ class SecretValue:
 
     kind: str
     value: bytes
+
+
+@dataclass(frozen=True)
+class VolumeRecord:
+    """The file-shield state CAS keeps for one volume: its key and its latest tag."""
+
+    session: str
+    volume: str
+    key: bytes
+    tag: str | None
+    """None while the volume is uninitialised."""
 
 
 class Store:
@@ -252,6 +276,51 @@ class Store:
                 "SELECT secret, kind, value FROM secret_values WHERE session=?", (session,)
             ).fetchall()
         return {str(r[0]): SecretValue(str(r[1]), bytes(r[2])) for r in rows}
+
+    # -- volumes and OTPs (the emulated runtime's state) -------------------------------
+
+    def volume(self, session: str, name: str) -> VolumeRecord:
+        """The record of a volume, created (fresh key, uninitialised) on first use."""
+        import secrets
+
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT key, tag FROM volumes WHERE session=? AND volume=?", (session, name)
+            ).fetchone()
+            if row is None:
+                key = secrets.token_bytes(32)
+                db.execute("INSERT INTO volumes VALUES (?, ?, ?, NULL)", (session, name, key))
+                return VolumeRecord(session, name, key, None)
+        return VolumeRecord(session, name, bytes(row[0]), row[1])
+
+    def swap_volume_tag(self, session: str, name: str, old: str | None, new: str) -> bool:
+        """Moves a volume's tag from ``old`` to ``new``; False when ``old`` is not current."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT tag FROM volumes WHERE session=? AND volume=?", (session, name)
+            ).fetchone()
+            if row is None or row[0] != old:
+                return False
+            db.execute(
+                "UPDATE volumes SET tag=? WHERE session=? AND volume=?", (new, session, name)
+            )
+        return True
+
+    def use_otp_step(self, session: str, secret_digest: str, step: int) -> bool:
+        """Records the use of an OTP of ``step``; False when that step (or a later) was used."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT last_step FROM otp_steps WHERE session=? AND secret_digest=?",
+                (session, secret_digest),
+            ).fetchone()
+            if row is not None and int(row[0]) >= step:
+                return False
+            db.execute(
+                "INSERT INTO otp_steps VALUES (?, ?, ?) ON CONFLICT(session, secret_digest)"
+                " DO UPDATE SET last_step=excluded.last_step",
+                (session, secret_digest, step),
+            )
+        return True
 
 
 def _version(row: tuple[Any, ...]) -> SessionVersion:

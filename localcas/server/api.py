@@ -52,6 +52,8 @@ class ApiContext:
     faults: FaultPlan | None = None
     events: Callable[[dict[str, Any]], None] | None = None
     """Called with fault events (``crash-point``) for the grader."""
+    enclave: bool = False
+    """True for the enclave API (port 18765): the runtime's configuration requests."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -264,8 +266,38 @@ class _ApiHandler(BaseHTTPRequestHandler):
             return 200, {"version": f"localcas {__version__}"}
         raise _not_found(path)
 
+    def _route_enclave(self, path: str) -> tuple[int, dict[str, Any]]:
+        from localcas.enclave import AttestationFailed, service_config
+
+        body = self._body()
+        if not isinstance(body, dict):
+            raise CasRequestError("Expected a JSON object")
+        cas = self.context.cas
+        if path == "/v1/enclave/config":
+            try:
+                with self.context.lock:
+                    config = service_config(
+                        cas, str(body.get("config_id", "")), str(body.get("mrenclave", ""))
+                    )
+            except AttestationFailed as err:
+                return 403, {"msg": err.causes}
+            return 200, config
+        if path == "/v1/enclave/volume-tag":
+            swapped = cas.store.swap_volume_tag(
+                str(body.get("session")),
+                str(body.get("volume")),
+                body.get("old"),
+                str(body.get("new")),
+            )
+            if not swapped:
+                return 409, {"msg": ["the supplied tag is not fresh - suspected replay attack"]}
+            return 200, {"tag": body.get("new")}
+        raise _not_found(path)
+
     def _route_post(self) -> tuple[int, dict[str, Any]]:
         path = urlsplit(self.path).path
+        if self.context.enclave:
+            return self._route_enclave(path)
         if path != "/v1/sessions":
             raise _not_found(path)
         body = self._body()

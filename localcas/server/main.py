@@ -27,6 +27,7 @@ def serve(
     db: Path,
     *,
     port: int = 8081,
+    enclave_port: int = 18765,
     docs_port: int = 8080,
     request_log: Path | None = None,
     fault_plan: Path | None = None,
@@ -53,26 +54,32 @@ def serve(
         events=_request_logger(events),
     )
     tls = server_context(leaf_cert, leaf_key, authority.chain)
+    enclave_context = ApiContext(cas, authority.chain, enclave=True, lock=context.lock)
+    started: list[ApiListener] = []
     try:
         api = ApiListener(address, port, tls, context)
-        try:
-            docs = DocsServer(address, docs_port, cas_mrenclave())
-        except OSError:
-            api.stop()
-            raise
+        started.append(api)
+        enclave = ApiListener(address, enclave_port, tls, enclave_context)
+        started.append(enclave)
+        docs = DocsServer(address, docs_port, cas_mrenclave())
     except OSError as err:
+        for listener in started:
+            listener.stop()
         store.close()
         print(
-            f"localcas: cannot listen on {address} ports {port}/{docs_port}: {err.strerror}."
-            " Is another CAS running there? Stop it, or choose another --address.",
+            f"localcas: cannot listen on {address} ports {port}/{enclave_port}/{docs_port}:"
+            f" {err.strerror}. Is another CAS running there? Stop it, or choose another"
+            " --address.",
             file=sys.stderr,
         )
         return 2
     api.start()
+    enclave.start()
     docs.start()
     print(f"localcas ready on {address}", flush=True)
     stop.wait()
     api.stop()
+    enclave.stop()
     docs.stop()
     store.close()
     return 0
