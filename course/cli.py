@@ -1,8 +1,8 @@
 """Provides `scone-course`: the learner's (and the course author's) entry point.
 
-Until the TUI lands, `scone-course` (and `make course`) starts the workspace CAS and opens
-a course shell. Subcommands: ``shell``, ``check ID``, ``cas status|start|stop``,
-``dev check``.
+`scone-course` (and `make course`) opens the course TUI, which starts the workspace CAS.
+Subcommands: ``shell`` (a course shell without the TUI), ``check ID``,
+``cas status|start|stop``, ``dev check``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from course.errors import CourseError
 from course.workspace import Workspace, default_workspace
 from grader.errors import GraderError
 
-__all__ = ["main"]
+__all__ = ["main", "shell_command"]
 
 _RC = """# scone-course practice shell
 PS1='(scone-course) \\w \\$ '
 [ -f ~/.bashrc ] && . ~/.bashrc
 echo "SCONE course shell. CAS at $SCONE_CAS_ADDR (page: $SCONE_CAS_PAGE)."
 echo "Your scripts: ~/course/<assignment>/solution.sh. Grade one: scone-course check <id>."
-echo "The scone launcher is $SCONE_COURSE_TOOLS/scone; exit returns to your terminal."
+echo "The scone launcher is $SCONE_COURSE_TOOLS/scone; exit returns to {back}."
 """
 
 
@@ -39,19 +39,57 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # unwind, so sandboxes stop their CAS and remove their trees
 
 
-def _shell(ws: Workspace) -> int:
-    if not sys.stdin.isatty():
-        print(
-            "scone-course: a course shell needs a terminal (stdin is not a TTY).", file=sys.stderr
-        )
-        return 2
-    ws.start_cas()
+def shell_command(
+    ws: Workspace, *, back: str = "your terminal"
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of an interactive course shell (bash).
+
+    Args:
+        ws: The workspace whose HOME, tools and CAS the shell uses.
+        back: Where ``exit`` returns to, for the shell's greeting.
+
+    Returns:
+        ``argv`` and ``env`` for :func:`subprocess.call`; the caller picks the directory.
+    """
     rc = ws.root / "shell.rc"
-    rc.write_text(_RC, encoding="utf-8")
+    rc.write_text(_RC.replace("{back}", back), encoding="utf-8")
     env = ws.environment()
-    # The course CLI itself must be reachable from the course shell.
+    # The course CLI itself must be reachable from the course shell, for this workspace
+    # and course (HOME is the course HOME there, so the defaults would point elsewhere).
     env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env["PATH"]])
-    return subprocess.call(["bash", "--rcfile", str(rc), "-i"], cwd=ws.home / "course", env=env)
+    env["SCONE_COURSE_WORKSPACE"] = str(ws.root)
+    if "SCONE_COURSE_ROOT" in os.environ:
+        env["SCONE_COURSE_ROOT"] = os.environ["SCONE_COURSE_ROOT"]
+    return ["bash", "--rcfile", str(rc), "-i"], env
+
+
+def _needs_terminal(what: str) -> int | None:
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        return None
+    print(f"scone-course: {what} needs a terminal (stdin or stderr is not a TTY).", file=sys.stderr)
+    return 2
+
+
+def _shell(ws: Workspace) -> int:
+    if (refused := _needs_terminal("a course shell")) is not None:
+        return refused
+    ws.start_cas()
+    argv, env = shell_command(ws)
+    return subprocess.call(argv, cwd=ws.home / "course", env=env)
+
+
+def _tui(ws: Workspace) -> int:
+    if (refused := _needs_terminal("the course app")) is not None:
+        return refused
+    from grader.catalog import Catalog
+
+    catalog = Catalog.load(_course_root())
+    ws.ensure(catalog)
+    from course.app import make_app  # Textual costs ~0.4 s: only the TUI pays for it
+
+    app = make_app(ws, catalog)
+    app.run()
+    return app.return_code or 0
 
 
 def _check(ws: Workspace, args: argparse.Namespace) -> int:
@@ -113,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         help="workspace directory (default ~/scone-course or $SCONE_COURSE_WORKSPACE)",
     )
     verbs = parser.add_subparsers(dest="verb")
-    verbs.add_parser("shell", help="open a course shell (the default for now)")
+    verbs.add_parser("shell", help="open a course shell without the TUI")
     check = verbs.add_parser("check", help="grade your script for one assignment")
     check.add_argument("assignment", help="assignment id, e.g. a2-namespace")
     check.add_argument("--shell", choices=["bash", "xonsh"])
@@ -137,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "dev":
             return _dev_check(args)
-        ws = Workspace((args.workspace or default_workspace()).expanduser()).ensure()
+        ws = Workspace((args.workspace or default_workspace()).expanduser())
+        if args.verb is None:
+            return _tui(ws)  # it loads the course once and copies the starters itself
+        ws.ensure()
         if args.verb == "cas":
             if args.action == "status":
                 running = ws.cas_running()

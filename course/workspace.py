@@ -22,8 +22,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from course.errors import WorkspaceCasError
 from grader.catalog import Catalog
@@ -50,6 +52,18 @@ def _write_json(path: Path, data: object) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def default_workspace() -> Path:
@@ -139,6 +153,56 @@ class Workspace:
             entry["passed"] = True
         _write_json(progress_path, progress)
         return path
+
+    # -- the TUI's records: hints, solutions, resets, preferences ------------------------
+
+    def progress(self) -> dict[str, Any]:
+        """``progress.json``: assignment id → its entry ({} when there is none yet)."""
+        return _read_mapping(self.root / "progress.json")
+
+    def _update_entry(self, assignment_id: str, change: Callable[[dict[str, Any]], None]) -> None:
+        progress = self.progress()
+        change(progress.setdefault(assignment_id, {"attempts": 0}))
+        _write_json(self.root / "progress.json", progress)
+
+    def record_hint(self, assignment_id: str, level: int) -> None:
+        """Records that hint ``level`` (1-based) was revealed; ``hints`` never goes down."""
+
+        def change(entry: dict[str, Any]) -> None:
+            entry["hints"] = max(int(entry.get("hints", 0)), level)
+            entry.setdefault("hint_log", []).append({"level": level, "at": _now()})
+
+        self._update_entry(assignment_id, change)
+
+    def record_solution_view(self, assignment_id: str, *, before_passing: bool) -> None:
+        """Records a look at the reference solution; the first look, and whether it came
+        before passing (after an explicit confirmation), is kept; later ones are counted."""
+
+        def change(entry: dict[str, Any]) -> None:
+            seen = entry.setdefault("solution", {"first": _now(), "before_passing": before_passing})
+            seen["views"] = int(seen.get("views", 0)) + 1
+
+        self._update_entry(assignment_id, change)
+
+    def record_reset(self, assignment_id: str, backup: Path | None) -> None:
+        """Records a reset of an assignment and where the learner's version was kept."""
+
+        def change(entry: dict[str, Any]) -> None:
+            kept = None if backup is None else str(backup)
+            entry.setdefault("resets", []).append({"at": _now(), "backup": kept})
+
+        self._update_entry(assignment_id, change)
+
+    def preference(self, key: str) -> object:
+        """One value of ``preferences.json`` (``shell``, ``last_assignment``, ``watch``)."""
+        return _read_mapping(self.root / "preferences.json").get(key)
+
+    def set_preference(self, key: str, value: object) -> None:
+        """Stores one value in ``preferences.json``, keeping the others."""
+        preferences = _read_mapping(self.root / "preferences.json")
+        if preferences.get(key) != value:
+            preferences[key] = value
+            _write_json(self.root / "preferences.json", preferences)
 
     def environment(self) -> dict[str, str]:
         """The course environment every practice shell gets (architecture §4.2)."""
