@@ -32,6 +32,7 @@ from grader.catalog import Catalog
 from grader.errors import CatalogError
 from grader.results import GradeResult
 from localcas.launcher import write_launcher
+from localcas.runtime.tools import write_docker_launcher
 
 __all__ = ["Workspace", "default_workspace"]
 
@@ -108,6 +109,7 @@ class Workspace:
         for path in (self.home / "course", self.tools, self.cas_dir):
             path.mkdir(parents=True, exist_ok=True)
         write_launcher(self.tools)
+        write_docker_launcher(self.tools)
         if catalog is None:
             catalog = _default_catalog()
         for assignment in [] if catalog is None else catalog.assignments.values():

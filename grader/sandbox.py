@@ -34,6 +34,7 @@ from grader.errors import InfrastructureError
 from grader.isolation import Isolation, probe, wrap
 from localcas.instance import CasInstance, CasStartError, free_loopback_address
 from localcas.launcher import write_launcher
+from localcas.runtime.tools import write_docker_launcher
 
 __all__ = ["Checkpoint", "Sandbox", "default_base"]
 
@@ -131,6 +132,7 @@ class Sandbox:
             path.mkdir(parents=True, exist_ok=True)
         os.chmod(self.base, 0o700)
         write_launcher(self.tools)
+        write_docker_launcher(self.tools)
         self.start_cas()
         return self
 
