@@ -4,6 +4,12 @@ A probe runs bash in the assignment's directory with the course environment and 
 ``scone`` function (so it needs no alias), as the learner's identity or as ``other``: a
 second identity with a CLI config of its own that attests the CAS first. Probes run
 isolated like the learner's script, because they may source the learner's files.
+
+For the OTP section a probe also has ``docker`` (the course's runtime launcher) and
+``solution ARGS…``: the learner's script with arguments, in the shell it is written in.
+A probe with ``restore: true`` leaves no trace: the CAS and HOME are saved before it and
+put back after it, so what it does (issuing QR codes, using OTPs, tampering with a
+volume) cannot change what run 2 starts from.
 """
 
 from __future__ import annotations
@@ -18,7 +24,12 @@ from grader.world import OTHER_CONFIG
 
 __all__ = ["run_probe"]
 
-_PRELUDE = 'scone() { "$SCONE_COURSE_TOOLS/scone" "$@"; }\n'
+_PRELUDE = (
+    'scone() { "$SCONE_COURSE_TOOLS/scone" "$@"; }\n'
+    'docker() { "$SCONE_COURSE_TOOLS/docker" "$@"; }\n'
+    'solution() { if [ -f solution.xsh ]; then xonsh --no-rc solution.xsh "$@";'
+    ' else bash solution.sh "$@"; fi; }\n'
+)
 _ATTEST = (
     'M=$(curl -fsS "$SCONE_CAS_PAGE" | grep -oE "[0-9a-f]{64}" | head -n1)\n'
     "scone cas attest -G --only_for_testing-ignore-signer --only_for_testing-debug"
@@ -29,11 +40,25 @@ _ATTEST = (
 def run_probe(
     sandbox: Sandbox, assignment_id: str, spec: CheckSpec, timeout: float = 30
 ) -> ProbeOutcome:
-    """Runs the probe of ``spec``.
+    """Runs the probe of ``spec`` (and puts the sandbox back afterwards when it says
+    ``restore: true``).
 
     Raises:
-        InfrastructureError: the second identity could not attest (not the learner's fault).
+        InfrastructureError: the second identity could not attest, or the sandbox could
+            not be put back (not the learner's fault).
     """
+    if not spec.options.get("restore"):
+        return _run_probe(sandbox, assignment_id, spec, timeout)
+    checkpoint = sandbox.checkpoint()
+    try:
+        return _run_probe(sandbox, assignment_id, spec, timeout)
+    finally:
+        sandbox.restore(checkpoint)
+
+
+def _run_probe(
+    sandbox: Sandbox, assignment_id: str, spec: CheckSpec, timeout: float
+) -> ProbeOutcome:
     command = str(spec.options["run"])
     identity = str(spec.options.get("as", "learner"))
     env = sandbox.env()

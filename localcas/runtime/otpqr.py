@@ -27,6 +27,7 @@ from typing import TextIO
 from urllib.parse import quote, urlencode
 
 from localcas.runtime.container import Container
+from localcas.totp import decode_secret
 
 __all__ = ["main", "otpauth_uri"]
 
@@ -82,6 +83,10 @@ def _run(env: Mapping[str, str], container: Container) -> None:
     for name in _REQUIRED:
         if name not in env:
             raise _Refused(f"environment variable {name} not defined")
+    try:
+        decode_secret(env["OTP_SECRET"])
+    except ValueError as err:
+        raise _Refused("OTP_SECRET is not a base32 secret (RFC 4648: A-Z and 2-7)") from err
     marker = container.host(env["OTP_SINGLE_USE"])
     if "OTP_RESET" not in env and marker.exists():
         raise _Refused(f"OTP_SINGLE_USE (={env['OTP_SINGLE_USE']}) already exists!")
