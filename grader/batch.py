@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.backend.options import backend_from_spec
 from grader.catalog import Catalog
 from grader.errors import GraderError, UsageError
 from grader.plan import GradeOptions, grade
@@ -88,8 +89,10 @@ def find_submissions(
     return found
 
 
-def _key(catalog: Catalog, submission: Submission) -> str:
+def _key(catalog: Catalog, submission: Submission, backend: dict[str, Any] | None) -> str:
     digest = hashlib.sha256(GRADER_VERSION.encode())
+    if backend is not None:  # a result from another CAS is not this one's
+        digest.update(json.dumps(backend, sort_keys=True).encode())
     digest.update(submission.script.read_bytes())
     digest.update(submission.script.name.encode())
     assignment = catalog.get(submission.assignment)
@@ -99,7 +102,13 @@ def _key(catalog: Catalog, submission: Submission) -> str:
     return digest.hexdigest()
 
 
-def _grade_one(root: str, submission: Submission, out: str, cache: str) -> dict[str, Any]:
+def _grade_one(
+    root: str,
+    submission: Submission,
+    out: str,
+    cache: str,
+    backend: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Worker process: grades one submission, retrying an infrastructure error once."""
     catalog = Catalog.load(Path(root))
     target = Path(out) / submission.student / submission.assignment
@@ -107,7 +116,11 @@ def _grade_one(root: str, submission: Submission, out: str, cache: str) -> dict[
     attempts = 0
     while True:
         attempts += 1
-        options = GradeOptions(casts=target / "casts", cache=ReferenceCache(Path(cache)))
+        options = GradeOptions(
+            casts=target / "casts",
+            cache=ReferenceCache(Path(cache)),
+            backend=backend_from_spec(backend),
+        )
         (target / "casts").mkdir(exist_ok=True)
         try:
             result = grade(catalog, submission.assignment, submission.script, options)
@@ -153,16 +166,20 @@ def grade_class(
     jobs: int,
     force: bool = False,
     cache: Path | None = None,
+    backend: dict[str, Any] | None = None,
     on_start: Callable[[Submission], None] = lambda s: None,
     on_done: Callable[[Outcome], None] = lambda o: None,
 ) -> list[Outcome]:
-    """Grades ``submissions`` with ``jobs`` worker processes; returns every outcome."""
+    """Grades ``submissions`` with ``jobs`` worker processes; returns every outcome.
+
+    ``backend`` is a :func:`grader.backend.options.backend_spec` (None: localcas).
+    """
     out.mkdir(parents=True, exist_ok=True)
     cache = cache or out / ".reference-cache"
     outcomes: list[Outcome] = []
     todo: list[tuple[Submission, str]] = []
     for submission in submissions:
-        key = _key(catalog, submission)
+        key = _key(catalog, submission, backend)
         stamp = out / submission.student / submission.assignment / ".graded-key"
         result = stamp.with_name("result.json")
         if not force and stamp.exists() and result.exists() and stamp.read_text() == key:
@@ -175,7 +192,9 @@ def grade_class(
         futures: dict[Future[dict[str, Any]], tuple[Submission, str]] = {}
         for submission, key in todo:
             on_start(submission)
-            future = pool.submit(_grade_one, str(catalog.root), submission, str(out), str(cache))
+            future = pool.submit(
+                _grade_one, str(catalog.root), submission, str(out), str(cache), backend
+            )
             futures[future] = (submission, key)
         for future in as_completed(futures):
             submission, key = futures[future]

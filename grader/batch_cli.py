@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from grader.backend.options import add_backend_options, backend_spec
 from grader.batch import Outcome, Submission, find_submissions, grade_class
 from grader.catalog import Catalog
 from grader.gradebook import write_reports
@@ -26,6 +27,7 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type
     batch.add_argument("--assignments", nargs="+", help="only these assignment ids")
     batch.add_argument("--force", action="store_true", help="re-grade unchanged submissions")
     batch.add_argument("--course", type=Path, help="course directory (default: this repository)")
+    add_backend_options(batch)
     ci = verbs.add_parser("ci", help="grade the repository this runs in (a learner's repo)")
     ci.add_argument(
         "--path",
@@ -78,6 +80,7 @@ class _Progress:
 
 def run_batch(args: argparse.Namespace, catalog: Catalog) -> int:
     """Grades a class; writes per-submission results and the class reports."""
+    backend = backend_spec(args)
     submissions = find_submissions(args.class_dir, catalog, args.assignments)
     if not submissions:
         print(
@@ -93,6 +96,7 @@ def run_batch(args: argparse.Namespace, catalog: Catalog) -> int:
         args.out,
         jobs=args.jobs,
         force=args.force,
+        backend=backend,
         on_start=progress.start,
         on_done=progress.finish,
     )

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from grader.backend.options import add_backend_options, backend_from_args
 from grader.batch_cli import add_parsers as add_batch_parsers
 from grader.batch_cli import run_batch, run_ci
 from grader.catalog import Catalog
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-cache", action="store_true", help="always re-run the reference")
     g.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     g.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    add_backend_options(g)
     g.add_argument("script", type=Path, help="the learner's script (.sh or .xsh)")
     add_batch_parsers(verbs)
     return parser
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             cache=ReferenceCache(None) if args.no_cache else None,
             crash_runs=not args.no_crash_runs,
             fault_runs=not args.no_fault_runs,
+            backend=backend_from_args(args),
         )
         result = grade(catalog, args.assignment, args.script, options)
     except GraderError as err:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import checks
+from grader.backend.base import Backend
+from grader.backend.local import LocalBackend
 from grader.catalog import Assignment, Catalog, CheckSpec
 from grader.diff import diff
 from grader.errors import GraderError, InfrastructureError, UsageError
@@ -25,10 +27,9 @@ from grader.isolation import Isolation
 from grader.probes import run_probe
 from grader.reference import ReferenceCache
 from grader.results import CheckResult, GradeResult, RunRecord
-from grader.sandbox import Checkpoint, Sandbox
+from grader.sandbox import Sandbox
 from grader.shells import ShellDriver, driver_for, run_script
-from grader.state import Snapshot, normalise, take_snapshot
-from grader.world import identities_of, secrets_to_redact
+from grader.state import Snapshot, normalise
 
 __all__ = ["GradeOptions", "grade"]
 
@@ -61,6 +62,8 @@ class GradeOptions:
     """Overrides the assignment's timeout per run (seconds)."""
     isolation: Isolation | None = None
     """How to isolate runs (default: what grader.isolation.probe() finds)."""
+    backend: Backend | None = None
+    """Where the CAS is and how it is observed (default: a private localcas per sandbox)."""
 
 
 @dataclass
@@ -76,6 +79,10 @@ class _Grading:
     results: list[CheckResult] = field(default_factory=list)
     setup_time: float = 0.0
     """Wall time of the prerequisites' reference runs (script time, not overhead)."""
+
+    @property
+    def backend(self) -> Backend:
+        return self.options.backend or LocalBackend()
 
     @property
     def timeout(self) -> float:
@@ -113,6 +120,7 @@ def grade(
         _plan(state, notes)
     except GraderError as err:
         error = str(err)
+    notes.extend(state.backend.take_notes())
     result = GradeResult(
         assignment=assignment_id,
         shell=driver.name,
@@ -178,23 +186,23 @@ class _Taken:
 
 
 def _snap(sandbox: Sandbox, g: _Grading) -> _Taken:
-    snapshot = take_snapshot(sandbox.db, _files(sandbox, g.assignment))
+    snapshot = g.backend.snapshot(sandbox, _files(sandbox, g.assignment))
     # Paths of this sandbox (e.g. the tools directory in an alias file) differ from run to
     # run; they read as <sandbox>, so that files compare across sandboxes.
     root = str(sandbox.root)
     files = {
         k: None if v is None else v.replace(root, "<sandbox>") for k, v in snapshot.files.items()
     }
-    return _Taken(replace(snapshot, files=files), identities_of(sandbox))
+    return _Taken(replace(snapshot, files=files), g.backend.identities(sandbox))
 
 
-def _mutations(sandbox: Sandbox, before: int) -> int:
-    return sum(1 for r in sandbox.requests()[before:] if r.get("mutated"))
+def _mutations(g: _Grading, sandbox: Sandbox, before: int) -> int:
+    return g.backend.mutations(sandbox) - before
 
 
 def _plan(g: _Grading, notes: list[str]) -> None:
     a = g.assignment
-    with Sandbox(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
+    with g.backend.open(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
         if not sandbox.isolation.available:
             notes.append(f"runs were NOT isolated: {sandbox.isolation.reason}")
         pristine = _snap(sandbox, g)
@@ -202,7 +210,7 @@ def _plan(g: _Grading, notes: list[str]) -> None:
         installed = _prepare(g, sandbox, g.script)
         workdir = installed.parent
         s0 = _snap(sandbox, g)
-        cp0 = sandbox.checkpoint()
+        cp0 = g.backend.checkpoint(sandbox)
 
         def norm(taken: _Taken, generated: bool = True) -> dict[str, Any]:
             return normalise(
@@ -225,15 +233,15 @@ def _plan(g: _Grading, notes: list[str]) -> None:
                 sink=g.options.sink,
                 cast=cast,
                 crash_on_event=crash,
-                redact=secrets_to_redact(sandbox),
+                redact=g.backend.redactions(sandbox),
             )
             g.runs.append(record)
             return record
 
         g.phase("run1")
-        before = len(sandbox.requests())
+        before = g.backend.mutations(sandbox)
         run1 = run("run1")
-        mutations1 = _mutations(sandbox, before)
+        mutations1 = _mutations(g, sandbox, before)
         s1 = _snap(sandbox, g)
         g.add(checks.run_succeeds("run1-succeeds", run1))
         if not run1.succeeded:
@@ -255,9 +263,9 @@ def _plan(g: _Grading, notes: list[str]) -> None:
         g.phase("probes")
         _declared(g, sandbox, {"run1": run1}, norm(s1), later=("run2",))
         g.phase("run2")
-        before = len(sandbox.requests())
+        before = g.backend.mutations(sandbox)
         run2 = run("run2")
-        mutations2 = _mutations(sandbox, before)
+        mutations2 = _mutations(g, sandbox, before)
         s2 = _snap(sandbox, g)
         g.add(checks.run_succeeds("run2-succeeds", run2))
         if run2.succeeded or mutations2:
@@ -322,7 +330,7 @@ def _crash_points(count: int, sample: int) -> list[int]:
 def _converge(
     g: _Grading,
     sandbox: Sandbox,
-    cp0: Checkpoint,
+    cp0: Any,
     run: Callable[..., RunRecord],
     norm: Callable[..., dict[str, Any]],
     s1: _Taken,
@@ -331,11 +339,11 @@ def _converge(
     call: str | None,
 ) -> checks.ConvergenceOutcome:
     tag = f"{fault['kind']}-k{fault['at']}"
-    sandbox.restore(cp0, fault)
+    g.backend.restart(sandbox, cp0, fault, lambda: _prepare(g, sandbox, g.script, learner=False))
     run(tag, crash=fault["kind"] == "crash")
     rerun = run(f"{tag}-rerun")
     converged = _snap(sandbox, g)
-    before = len(sandbox.requests())
+    before = g.backend.mutations(sandbox)
     run(f"{tag}-again")
     again = _snap(sandbox, g)
     return checks.ConvergenceOutcome(
@@ -343,7 +351,7 @@ def _converge(
         call=call,
         rerun=rerun,
         changes=diff(norm(s1), norm(converged)),
-        again_mutations=_mutations(sandbox, before),
+        again_mutations=_mutations(g, sandbox, before),
         again_changes=diff(norm(converged, False), norm(again, False)),
     )
 
@@ -354,7 +362,7 @@ def _reference_check(g: _Grading, s1: dict[str, Any]) -> CheckResult:
             "matches-reference",
             "this assignment compares nothing with the reference (its checks say what counts)",
         )
-    cache = g.options.cache or ReferenceCache.default()
+    cache = g.backend.reference_cache(g.options.cache or ReferenceCache.default())
     reference = cache.get_or_run(
         g.catalog, g.assignment, g.driver.name, lambda: _reference_state(g)
     )
@@ -364,7 +372,7 @@ def _reference_check(g: _Grading, s1: dict[str, Any]) -> CheckResult:
 def _reference_state(g: _Grading) -> dict[str, Any]:
     """Runs the reference solution from S0 in its own sandbox; its normalised state."""
     reference = g.assignment.reference(g.driver.name)
-    with Sandbox(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
+    with g.backend.open(g.catalog, base=g.options.base, isolation=g.options.isolation) as sandbox:
         pristine = _snap(sandbox, g)
         installed = _prepare(g, sandbox, reference, learner=False)
         run = run_script(
@@ -394,7 +402,10 @@ def _declared(
         deferred = spec.kind == "output" and str(spec.options.get("run", "run1")) in later
         if deferred != only_later:
             continue
-        if spec.kind == "probe":
+        unsupported = g.backend.unsupported(spec)
+        if unsupported is not None:
+            g.add(checks.skipped(spec.id, unsupported, spec.title))
+        elif spec.kind == "probe":
             g.add(_probe(g, sandbox, spec))
         else:
             g.add(
