@@ -24,7 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import batch_throughput, cas_throughput, cli_startup, grading_overhead  # noqa: E402
+from bench import (  # noqa: E402
+    batch_throughput,
+    cas_throughput,
+    cli_startup,
+    grading_overhead,
+    tui_startup,
+)
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -115,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, help="max requests per CAS phase (2000)")
     parser.add_argument(
         "--only",
-        choices=["cli_startup", "cas_throughput", "grading_overhead", "batch_throughput"],
+        choices=[
+            "cli_startup",
+            "cas_throughput",
+            "grading_overhead",
+            "batch_throughput",
+            "tui_startup",
+        ],
         action="append",
     )
     args = parser.parse_args(argv)
@@ -133,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             _summary_grading,
         ),
         ("batch_throughput", lambda: batch_throughput.run(4 if args.quick else 10), _summary_batch),
+        ("tui_startup", lambda: tui_startup.run(3 if args.quick else 10), tui_startup.summary),
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     failed, missed, verdicts = 0, 0, []

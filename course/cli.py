@@ -16,18 +16,11 @@ from pathlib import Path
 from types import FrameType
 
 from course.errors import CourseError
+from course.shell import shell_command
 from course.workspace import Workspace, default_workspace
 from grader.errors import GraderError
 
-__all__ = ["main", "shell_command"]
-
-_RC = """# scone-course practice shell
-PS1='(scone-course) \\w \\$ '
-[ -f ~/.bashrc ] && . ~/.bashrc
-echo "SCONE course shell. CAS at $SCONE_CAS_ADDR (page: $SCONE_CAS_PAGE)."
-echo "Your scripts: ~/course/<assignment>/solution.sh. Grade one: scone-course check <id>."
-echo "The scone launcher is $SCONE_COURSE_TOOLS/scone; exit returns to {back}."
-"""
+__all__ = ["main"]
 
 
 def _course_root() -> Path:
@@ -39,30 +32,6 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # unwind, so sandboxes stop their CAS and remove their trees
 
 
-def shell_command(
-    ws: Workspace, *, back: str = "your terminal"
-) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of an interactive course shell (bash).
-
-    Args:
-        ws: The workspace whose HOME, tools and CAS the shell uses.
-        back: Where ``exit`` returns to, for the shell's greeting.
-
-    Returns:
-        ``argv`` and ``env`` for :func:`subprocess.call`; the caller picks the directory.
-    """
-    rc = ws.root / "shell.rc"
-    rc.write_text(_RC.replace("{back}", back), encoding="utf-8")
-    env = ws.environment()
-    # The course CLI itself must be reachable from the course shell, for this workspace
-    # and course (HOME is the course HOME there, so the defaults would point elsewhere).
-    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env["PATH"]])
-    env["SCONE_COURSE_WORKSPACE"] = str(ws.root)
-    if "SCONE_COURSE_ROOT" in os.environ:
-        env["SCONE_COURSE_ROOT"] = os.environ["SCONE_COURSE_ROOT"]
-    return ["bash", "--rcfile", str(rc), "-i"], env
-
-
 def _needs_terminal(what: str) -> int | None:
     if sys.stdin.isatty() and sys.stderr.isatty():
         return None
@@ -70,11 +39,11 @@ def _needs_terminal(what: str) -> int | None:
     return 2
 
 
-def _shell(ws: Workspace) -> int:
+def _shell(ws: Workspace, shell: str | None) -> int:
     if (refused := _needs_terminal("a course shell")) is not None:
         return refused
     ws.start_cas()
-    argv, env = shell_command(ws)
+    argv, env = shell_command(ws, shell=shell or ws.preferred_shell())
     return subprocess.call(argv, cwd=ws.home / "course", env=env)
 
 
@@ -160,7 +129,10 @@ def _parser() -> argparse.ArgumentParser:
         help="workspace directory (default ~/scone-course or $SCONE_COURSE_WORKSPACE)",
     )
     verbs = parser.add_subparsers(dest="verb")
-    verbs.add_parser("shell", help="open a course shell without the TUI")
+    shell = verbs.add_parser("shell", help="open a course shell without the TUI")
+    shell.add_argument(
+        "--shell", choices=["bash", "xonsh"], help="default: your preferred shell (bash)"
+    )
     check = verbs.add_parser("check", help="grade your script for one assignment")
     check.add_argument("assignment", help="assignment id, e.g. a2-namespace")
     check.add_argument("--shell", choices=["bash", "xonsh"])
@@ -209,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.verb == "check":
             return _check(ws, args)
-        return _shell(ws)
+        return _shell(ws, args.shell)
     except (CourseError, GraderError) as err:
         print(f"scone-course: {err}", file=sys.stderr)
         return 1 if isinstance(err, CourseError) else 2

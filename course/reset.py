@@ -137,6 +137,9 @@ class Reset:
                     text=True,
                     errors="replace",
                     timeout=prerequisite.timeout,
+                    # No controlling terminal: a reference that starts an interactive shell
+                    # must not take the TUI's terminal.
+                    start_new_session=True,
                 )
             except subprocess.TimeoutExpired as err:
                 raise CourseError(

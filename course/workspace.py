@@ -67,6 +67,35 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+def _spawn_detached(argv: list[str], log: Path) -> int:
+    """Starts ``argv`` as a daemon that is no descendant of ours; returns its pid.
+
+    The workspace CAS outlives the app that starts it, and it must not be our child: the
+    grader (running inside the TUI) ends every descendant that escaped a graded run, and a
+    child that dies before we exit would linger as a zombie. A short-lived ``sh`` in a new
+    session starts it in the background and exits, so the CAS is re-parented to init.
+    """
+    done = subprocess.run(
+        ["/bin/sh", "-c", '"$@" </dev/null >>"$0" 2>&1 & echo $!', str(log), *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+        start_new_session=True,
+    )
+    return int(done.stdout.strip())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def default_workspace() -> Path:
     """``$SCONE_COURSE_WORKSPACE``, else ``~/scone-course``."""
     env = os.environ.get("SCONE_COURSE_WORKSPACE")
@@ -258,30 +287,26 @@ class Workspace:
         if self.cas_running():
             return self.cas_address
         log = self.cas_dir / "cas.log"
-        with open(log, "ab") as out:
-            offset = out.tell()
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "localcas",
-                    "serve",
-                    "--address",
-                    self.cas_address,
-                    "--db",
-                    str(self.cas_dir / "cas.db"),
-                ],
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        (self.cas_dir / "cas.pid").write_text(f"{process.pid}\n")
+        offset = log.stat().st_size if log.exists() else 0
+        pid = _spawn_detached(
+            [
+                sys.executable,
+                "-m",
+                "localcas",
+                "serve",
+                "--address",
+                self.cas_address,
+                "--db",
+                str(self.cas_dir / "cas.db"),
+            ],
+            log,
+        )
+        (self.cas_dir / "cas.pid").write_text(f"{pid}\n")
         # Success is this process's own ready line: another program answering on the
         # address (a squatter) must not pass for the workspace CAS.
         ready = f"localcas ready on {self.cas_address}".encode()
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and process.poll() is None:
+        while time.monotonic() < deadline and _alive(pid):
             with open(log, "rb") as src:
                 src.seek(offset)
                 if ready in src.read():
@@ -290,9 +315,8 @@ class Workspace:
         with open(log, "rb") as src:
             src.seek(offset)
             tail = src.read().decode(errors="replace").strip().splitlines()[-1:]
-        if process.poll() is None:
-            process.terminate()
-            process.wait()
+        if _alive(pid):
+            os.kill(pid, signal.SIGTERM)
         (self.cas_dir / "cas.pid").unlink(missing_ok=True)
         raise WorkspaceCasError(
             f"the workspace CAS did not start on {self.cas_address}"

@@ -75,6 +75,9 @@ def _run_probe(
             text=True,
             timeout=timeout,
             stdin=subprocess.DEVNULL,
+            # No controlling terminal: a probe (or an interactive shell it starts) must never
+            # take over the terminal of the grader, or of the TUI that runs it.
+            start_new_session=True,
         )
         if setup.returncode != 0:
             raise InfrastructureError(f"probe identity could not attest: {setup.stderr.strip()}")
@@ -89,6 +92,7 @@ def _run_probe(
             text=True,
             timeout=timeout,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # see above: never the grader's terminal
         )
     except subprocess.TimeoutExpired:
         return ProbeOutcome(None, f"the probe timed out after {timeout:g} s", command, identity)

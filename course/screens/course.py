@@ -1,7 +1,8 @@
 """Provides :class:`CourseScreen`: the outline, the four tabs and the learner's actions.
 
 Keyboard first, every action in the footer: c Check, w Watch, h Hint, s Solution,
-r Reset, t Shell, e Edit (E: $EDITOR), n/p next/previous assignment, 1–4 tabs, b sidebar.
+r Reset, t Shell, e Edit (E: $EDITOR), x bash/xonsh, n/p next/previous assignment, 1–4
+tabs, b sidebar.
 Slow work (the Check, the reset, starting the CAS) runs in thread workers.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +44,26 @@ _WATCH_POLL = 0.5
 """Seconds between two looks at the script's modification time in watch mode."""
 
 
+def _take_terminal_back() -> None:
+    """Makes this app's process group the terminal's foreground group again.
+
+    An interactive shell or editor takes the foreground when it starts and should hand it
+    back when it ends; one that does not (killed, or misbehaving) would leave the app
+    reading a terminal it no longer owns, and the read fails with EIO.
+    """
+    try:
+        fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else 0
+        if not os.isatty(fd) or os.tcgetpgrp(fd) == os.getpgrp():
+            return
+        previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # we are in the background
+        try:
+            os.tcsetpgrp(fd, os.getpgrp())
+        finally:
+            signal.signal(signal.SIGTTOU, previous)
+    except (OSError, ValueError):
+        pass  # not our terminal to take: Textual reports what it cannot read
+
+
 class CourseScreen(AssistedScreen):
     """The one screen a learner works in."""
 
@@ -53,6 +76,7 @@ class CourseScreen(AssistedScreen):
         Binding("t", "shell", "Shell", id="shell"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("E", "external_editor", "$EDITOR", show=False, id="external-editor"),
+        Binding("x", "switch_shell", "bash/xonsh", show=False, id="switch-shell"),
         Binding("n", "step(1)", "Next assignment", show=False, id="next"),
         Binding("p", "step(-1)", "Previous assignment", show=False, id="previous"),
         Binding("b", "toggle_sidebar", "Sidebar", show=False, id="sidebar"),
@@ -165,6 +189,20 @@ class CourseScreen(AssistedScreen):
         """Hides or shows the outline (more room for a cast at 80 columns)."""
         self.toggle_class("no-sidebar")
 
+    async def action_switch_shell(self) -> None:
+        """Switches between the bash and the xonsh version of the course (remembered)."""
+        others = [shell for shell in self.current.shells if shell != self.shell]
+        if not others:
+            self.notify(f"{self.current.id} is written in {self.shell} only.", timeout=3)
+            return
+        tab = self.tabs.active
+        self.save_editor()
+        self.workspace.set_preference("shell", others[0])
+        await self.open_assignment(self.current.id)
+        self.tabs.active = tab
+        script = self.workspace.script(self.current.id, self.shell)
+        self.notify(f"Now in {self.shell}: your script is {script.name}.")
+
     def action_edit(self) -> None:
         """Opens the built-in editor (ctrl+s saves, escape leaves it)."""
         self.tabs.active = "script"
@@ -267,6 +305,7 @@ class CourseScreen(AssistedScreen):
         try:
             with self.app.suspend():
                 subprocess.call(argv, cwd=cwd, env=env)
+                _take_terminal_back()
         except SuspendNotSupported:
             self.notify(f"{what} needs a real terminal.", severity="error")
         except OSError as err:
@@ -276,10 +315,10 @@ class CourseScreen(AssistedScreen):
 
     def action_shell(self) -> None:
         """Opens a course shell in ~/course/<id>/; exit comes back here."""
-        from course.cli import shell_command
+        from course.shell import shell_command
 
-        argv, env = shell_command(self.workspace, back="the course app")
-        self._hand_over(argv, env, "The shell")
+        argv, env = shell_command(self.workspace, shell=self.shell, back="the course app")
+        self._hand_over(argv, env, f"The {self.shell} shell")
 
     def action_external_editor(self) -> None:
         """Edits the script in $VISUAL or $EDITOR (vi when neither is set)."""
