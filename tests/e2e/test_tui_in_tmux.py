@@ -78,6 +78,9 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Workspace]]:
         "SCONE_GRADER_CACHE": str(tmp_path / "refcache"),
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
+        # An "editor" that appends a line to the file it is given, as a learner's would.
+        "EDITOR": "sh -c 'echo \"# edited in EDITOR\" >> \"$1\"' editor",
+        "VISUAL": "",
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     command = (
@@ -118,6 +121,16 @@ def test_shell_check_and_quit_in_a_real_terminal(terminal: tuple[Terminal, Works
     screen = term.wait_for("PASSED", timeout=90)
     assert "run1-succeeds" in screen or "score" in screen
     assert workspace.cas_running(), "a Check must not stop the practice CAS"
+
+    # $EDITOR through the same hand-over: the app shows what the editor wrote.
+    script = workspace.script("t0-attest", "bash")
+    term.keys("E")
+    deadline = time.monotonic() + 20
+    while not script.read_text().endswith("# edited in EDITOR\n"):
+        assert time.monotonic() < deadline, f"$EDITOR did not run; the screen:\n{term.screen()}"
+        time.sleep(0.2)
+    term.keys("2")
+    term.wait_for("# edited in EDITOR")
 
     # The shell again after a Check (probes must not have taken the terminal), then quit.
     term.keys("t")
