@@ -5,6 +5,8 @@ builds on it; this base keeps that screen's module small."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -15,6 +17,7 @@ from course.dialogs.confirm import ConfirmDialog
 from course.dialogs.report import ReportDialog
 from course.lessons import Lesson
 from course.widgets.lesson import LessonView
+from course.widgets.replay import ReplayView
 from course.widgets.results import ResultsView
 from course.widgets.script import ScriptEditor
 from course.widgets.sidebar import Sidebar
@@ -57,6 +60,8 @@ class AssistedScreen(Screen[None]):
     """The built-in editor of the learner's script."""
     results: ResultsView
     """The streamed Check."""
+    replay: ReplayView
+    """Plays the runs of the last Check, and screencasts."""
 
     def _entry(self) -> dict[str, object]:
         entry = self.workspace.progress().get(self.current.id, {})
@@ -87,29 +92,74 @@ class AssistedScreen(Screen[None]):
 
     def action_solution(self) -> None:
         """Shows the reference: at once after passing, else after a recorded confirmation."""
+        self._reveal(self._show_solution, "the solution")
+
+    def action_screencast(self) -> None:
+        """Plays the screencast of the reference solution in the Replay tab (recorded on
+        first use). It shows the solution, so the same rule as for the solution holds."""
+        self._reveal(self._show_screencast, "the reference screencast")
+
+    def _reveal(self, show: Callable[..., None], what: str) -> None:
         reference = self.current.reference(self.shell)
         if not reference.is_file():
             self.notify(f"{self.current.id} has no reference solution in {self.shell}.")
             return
         entry = self._entry()
         if entry.get("passed") or entry.get("solution"):
-            self._show_solution(before_passing=not entry.get("passed"))
+            show(before_passing=not entry.get("passed"))
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._show_solution(before_passing=True)
+                show(before_passing=True)
 
         self.app.push_screen(
             ConfirmDialog(
-                "See the solution before you pass?",
+                f"See {what} before you pass?",
                 "You have not passed this assignment yet. Working it out yourself is how the"
                 " lesson sticks: the hints (**h**) lead there step by step.\n\n"
-                "If you look now, that is **recorded** in your progress.",
+                "If you look now, that is **recorded** in your progress, as a look at the"
+                " solution.",
                 yes="Show it",
                 no="Not yet",
             ),
             answered,
+        )
+
+    def _show_screencast(self, *, before_passing: bool) -> None:
+        self.workspace.record_solution_view(self.current.id, before_passing=before_passing)
+        self.sidebar.show_statuses()
+        self.notify(
+            f"Recording the reference screencast of {self.current.id} ({self.shell}): the"
+            " first time takes a little while; it opens in the Replay tab."
+        )
+        self._record_screencast(self.current.id, self.shell)
+
+    @work(thread=True, group="screencast", exit_on_error=False)
+    def _record_screencast(self, assignment_id: str, shell: str) -> None:
+        from course.recording import RecordError, reference_cast
+
+        try:
+            cast = reference_cast(
+                self.catalog, assignment_id, shell, cache_dir=self.workspace.root / "screencasts"
+            )
+        except RecordError as err:
+            self._from_thread(self._screencast_failed, str(err))
+        else:
+            self._from_thread(self._screencast_ready, f"{assignment_id} reference ({shell})", cast)
+
+    def _from_thread(self, callback: Callable[..., None], *arguments: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the app quit meanwhile
+            self.app.call_from_thread(callback, *arguments)
+
+    def _screencast_ready(self, title: str, cast: Path) -> None:
+        self.replay.show_screencast(f"screencast: {title}", cast)
+        self.tabs.active = "replay"
+        self.replay.focus()  # space plays, [ and ] jump between the steps
+
+    def _screencast_failed(self, reason: str) -> None:
+        self.app.push_screen(
+            ReportDialog("The screencast could not be recorded", [reason], problem=True)
         )
 
     def _show_solution(self, *, before_passing: bool) -> None:

@@ -1,21 +1,19 @@
 """Provides :class:`CourseScreen`: the outline, the four tabs and the learner's actions.
 
-Keyboard first, every action in the footer: c Check, w Watch, h Hint, s Solution,
-r Reset, t Shell, e Edit (E: $EDITOR), x bash/xonsh, n/p next/previous assignment, 1–4
-tabs, b sidebar.
+Keyboard first, every action in the footer or under f1: c Check, w Watch, h Hint,
+s Solution, v reference screencast, r Reset, t Shell, e Edit (E: $EDITOR), x bash/xonsh,
+n/p next/previous assignment, 1–4 tabs, b sidebar.
 Slow work (the Check, the reset, starting the CAS) runs in thread workers.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -72,6 +70,7 @@ class CourseScreen(AssistedScreen):
         Binding("w", "toggle_watch", "Watch", id="watch"),
         Binding("h", "hint", "Hint", id="hint"),
         Binding("s", "solution", "Solution", id="solution"),
+        Binding("v", "screencast", "Screencast", show=False, id="screencast"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("t", "shell", "Shell", id="shell"),
         Binding("e", "edit", "Edit", id="edit"),
@@ -224,13 +223,9 @@ class CourseScreen(AssistedScreen):
         try:
             address = self.workspace.start_cas()
         except (CourseError, OSError) as err:
-            self._from_worker(self._cas_failed, str(err))
+            self._from_thread(self._cas_failed, str(err))
         else:
-            self._from_worker(self._set_cas_state, f"CAS on {address}")
-
-    def _from_worker(self, callback: Callable[[str], None], argument: str) -> None:
-        with contextlib.suppress(RuntimeError):  # the app quit meanwhile
-            self.app.call_from_thread(callback, argument)
+            self._from_thread(self._set_cas_state, f"CAS on {address}")
 
     def _cas_failed(self, reason: str) -> None:
         self._set_cas_state("CAS down")

@@ -50,6 +50,8 @@ class ReplayView(Vertical, can_focus=True):
         self.playback: Playback | None = None
         self._timer: Timer | None = None
         self._runs: list[RunRecord] | None = None
+        self._screencasts: dict[str, str] = {}
+        """Title → cast path of the screencasts offered besides the runs."""
         self._live = False
 
     def compose(self) -> ComposeResult:
@@ -61,21 +63,38 @@ class ReplayView(Vertical, can_focus=True):
     def on_mount(self) -> None:
         self._live = True
         self._timer = self.set_interval(_TICK, self._tick, pause=True)
-        if self._runs is not None:
-            self.show_runs(self._runs)
+        if self._runs is not None or self._screencasts:
+            self.show_runs(self._runs or [])
+            for title, path in self._screencasts.items():
+                self.show_screencast(title, Path(path))
 
     def show_runs(self, runs: list[RunRecord]) -> None:
         """Offers the runs that have a cast, and opens the first one."""
         self._runs = runs
         if not self._live:
             return  # on_mount shows them
-        options = [(f"{r.label} ({run_outcome(r)})", r.cast) for r in runs if r.cast]
+        options = self._options()
         select = self.query_one("#replay-run", Select)
         select.set_options(options)
-        if options:
-            select.value = options[0][1]
-        else:
+        runs_offered = [value for _, value in options if value not in self._screencasts.values()]
+        if runs_offered:
+            select.value = runs_offered[0]
+        elif not options:
             self._say("This Check recorded no runs.")
+
+    def show_screencast(self, title: str, path: Path) -> None:
+        """Offers a screencast (e.g. of the reference solution) beside the runs, and opens it."""
+        self._screencasts[title] = str(path)
+        if not self._live:
+            return
+        select = self.query_one("#replay-run", Select)
+        select.set_options(self._options())
+        select.value = str(path)
+
+    def _options(self) -> list[tuple[str, str]]:
+        runs = self._runs or []
+        options = [(title, path) for title, path in self._screencasts.items()]
+        return options + [(f"{r.label} ({run_outcome(r)})", r.cast) for r in runs if r.cast]
 
     def _say(self, text: str) -> None:
         self.playback = None

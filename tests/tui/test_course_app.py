@@ -357,3 +357,27 @@ async def test_a_practice_cas_that_cannot_start_is_a_clear_message(
     finally:
         squatter.close()
     assert not workspace.cas_running()
+
+
+async def test_reference_screencast_follows_the_solution_rule_and_plays(
+    workspace: Workspace, catalog: Catalog
+) -> None:
+    app = make_app(workspace, catalog, start_cas=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = course_screen(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog), "a screencast shows the solution"
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.tabs.active == "replay"
+        playback = screen.replay.playback
+        assert playback is not None
+        assert playback.recording.markers, "one marker per step of the reference"
+        await pilot.press("end")
+        await pilot.pause()
+        shown = text_of(screen.replay.query_one("#replay-screen", Static))
+        assert "scone cas show-certificate" in shown, shown
+    assert progress(workspace)["t0-attest"]["solution"]["before_passing"] is True
+    assert list((workspace.root / "screencasts").glob("t0-attest.bash.*.cast"))
