@@ -24,13 +24,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["CasRest", "RestError", "Version", "cli_config", "fingerprint"]
+__all__ = ["CasRest", "RestError", "Unreadable", "Version", "cli_config", "fingerprint"]
 
 TLS_NAME = "cas"
 
 
 class RestError(OSError):
     """The CAS could not be asked (connection, TLS, or an answer that is not JSON)."""
+
+
+class Unreadable(RestError):
+    """The CAS would not show a session to this client (it may or may not exist)."""
 
 
 @dataclass(frozen=True)
@@ -125,20 +129,23 @@ class CasRest:
             ) from err
 
     def version(self, name: str, digest: str | None = None) -> Version | None:
-        """The current (or the given) version of a session; None when the CAS refuses it
-        (it does not exist, or this identity may not read it).
+        """The current (or the given) version of a session; None when it does not exist.
 
         Raises:
+            Unreadable: the CAS refuses this client (an existing session it may not read,
+                or a CAS that does not say whether it exists).
             RestError: the CAS could not be asked.
         """
         path = "/v1/sessions/" + quote(name, safe="/~")
         if digest:
             path += "?hash=" + quote(digest)
         status, body = self.get(path)
+        if status == 404:
+            return None
         if status != 200 or not isinstance(body, dict) or not isinstance(body.get("session"), str):
             if status >= 500:
                 raise RestError(f"CAS answered {status} for {name}")
-            return None
+            raise Unreadable(f"CAS answered {status} for {name}")
         found = body.get("hash")
         return Version(body["session"], found if isinstance(found, str) and found else None)
 

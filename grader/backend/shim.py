@@ -70,7 +70,8 @@ def write_shim(tools: Path, conf: Path, python: str = sys.executable) -> Path:
 
 
 def _client(call: Call, env: dict[str, str], conf: dict[str, Any]) -> CasRest | None:
-    """A REST client with the call's identity; None when there is no identity yet."""
+    """A REST client with the call's identity (a public client before the CLI made one:
+    it can still tell that a session does not exist); None when the CAS is not attested."""
     config = cli_config(call.config_path(env))
     if config is None:
         return None
@@ -79,8 +80,6 @@ def _client(call: Call, env: dict[str, str], conf: dict[str, Any]) -> CasRest | 
             config = {**config, "identity": call.identity.read_text(encoding="utf-8")}
         except OSError:
             return None
-    if not isinstance(config.get("identity"), str):
-        return None  # a public client cannot tell "absent" from "not yours"
     try:
         return CasRest.from_config(config, conf["host"], int(conf["port"]), call.cas)
     except (OSError, ValueError):

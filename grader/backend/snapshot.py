@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from grader.backend.rest import CasRest, RestError, Version, fingerprint
+from grader.backend.rest import CasRest, RestError, Unreadable, Version, fingerprint
 from grader.state import FILE_CAP, Snapshot, SnapshotError
 from localcas.keyhash import key_hash_of_cert_pem
 
@@ -83,24 +83,40 @@ def _description(version: Version) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def _history(client: CasRest, name: str) -> tuple[list[tuple[str, dict[str, Any]]], str] | None:
-    """[(hash, description)] oldest first, and the current hash; None when unreadable."""
-    current = client.version(name)
+HashOf = Callable[[str, Version], "str | None"]
+"""(session name, version without a hash) -> its hash, asked some other way."""
+
+
+def _history(
+    client: CasRest, name: str, hash_of: HashOf | None
+) -> tuple[list[tuple[str, str, dict[str, Any]]], str] | None:
+    """[(hash, fingerprint, description)] oldest first, and the current hash; None when
+    the session does not exist or the client may not read it."""
+    try:
+        current = client.version(name)
+    except Unreadable:
+        return None
     if current is None:
         return None
-    head = fingerprint(current)
-    assert head is not None
-    chain = [(head, _description(current))]
+    seen_as = fingerprint(current)
+    assert seen_as is not None
+    # Older versions' hashes are their successors' predecessors; the current one's hash is
+    # in the answer (localcas) or must be asked for (hash_of), else its text stands in.
+    head = current.hash or (hash_of(name, current) if hash_of else None) or seen_as
+    chain = [(head, seen_as, _description(current))]
     seen = {head}
     while len(chain) < HISTORY_LIMIT:
-        predecessor = chain[-1][1].get("predecessor")
+        predecessor = chain[-1][2].get("predecessor")
         if not isinstance(predecessor, str) or not predecessor or predecessor in seen:
             break
-        older = client.version(name, predecessor)
-        if older is None:
+        try:
+            older = client.version(name, predecessor)
+        except Unreadable:
             break  # e.g. the identity may read the current version only
+        if older is None:
+            break
         seen.add(predecessor)
-        chain.append((predecessor, _description(older)))
+        chain.append((predecessor, fingerprint(older) or predecessor, _description(older)))
     chain.reverse()
     return chain, head
 
@@ -141,6 +157,7 @@ def rest_snapshot(
     public: CasRest | None,
     records: list[dict[str, Any]],
     files: Mapping[str, Path],
+    hash_of: HashOf | None = None,
 ) -> Snapshot:
     """The sessions the ledger ``records`` name, read over REST, and the declared files.
 
@@ -148,6 +165,7 @@ def rest_snapshot(
         client: REST as the learner (None: the learner has no identity yet, so nothing
             it could have created).
         public: REST as a public client, for public values.
+        hash_of: how to learn a current version's hash when REST does not say it.
 
     Raises:
         SnapshotError: the CAS could not be asked, or answered nonsense.
@@ -158,7 +176,7 @@ def rest_snapshot(
     try:
         for name in touched_sessions(records) if client is not None else []:
             assert client is not None
-            found = _history(client, name)
+            found = _history(client, name, hash_of)
             if found is None:
                 continue  # absent, or the learner may not read it: invisible from outside
             chain, head = found
@@ -172,9 +190,11 @@ def rest_snapshot(
                         "predecessor": description.get("predecessor"),
                         "creator_key_hash": _creator(description),
                         "description": description,
-                        "created_at": first_seen.get((name, digest), fallback),
+                        "created_at": first_seen.get(
+                            (name, digest), first_seen.get((name, seen_as), fallback)
+                        ),
                     }
-                    for seq, (digest, description) in enumerate(chain)
+                    for seq, (digest, seen_as, description) in enumerate(chain)
                 ],
             }
             values = public.public_values(name) if public is not None else {}

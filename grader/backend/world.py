@@ -19,14 +19,17 @@ probes (same tree, HOME, tools, ledger, isolation, explicit environment), but:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from grader.backend.proxy import Fault, FaultProxy
-from grader.backend.rest import CasRest, RestError, cli_config, fingerprint
+from grader.backend.rest import CasRest, RestError, Version, cli_config, fingerprint
 from grader.backend.shim import write_shim
 from grader.backend.snapshot import ledger_records, rest_snapshot
 from grader.catalog import Catalog
@@ -88,6 +91,7 @@ class BlackboxSandbox(Sandbox):
         """Every session this sandbox's worlds created on the CAS, in order."""
         self._counted: set[str] = set()
         self._redact: tuple[str, ...] = ()
+        self._hashes: dict[str, str | None] = {}
 
     # -- paths ------------------------------------------------------------------------
 
@@ -267,12 +271,38 @@ class BlackboxSandbox(Sandbox):
             InfrastructureError: the CAS could not be read.
         """
         learner, public = self.learner_rest()
+        records = ledger_records(self.ledger)
         try:
-            snapshot = rest_snapshot(learner, public, ledger_records(self.ledger), files)
+            snapshot = rest_snapshot(learner, public, records, files, self.hash_of)
         except SnapshotError as err:
             raise InfrastructureError(str(err)) from err
         self._redact = _generated_values(snapshot)
         return snapshot
+
+    def hash_of(self, name: str, version: Version) -> str | None:
+        """The hash of a version REST showed without one: what ``scone session verify`` of
+        its read form prints (as the learner), or None when that fails."""
+        key = hashlib.sha256(version.text.encode()).hexdigest()
+        if key not in self._hashes:
+            work = self.private / "verify"
+            work.mkdir(exist_ok=True)
+            (work / "session.yml").write_text(version.text + "\n", encoding="utf-8")
+            command = ["/bin/sh", "-c", self.target.scone_cmd + ' "$@"', "scone"]
+            try:
+                done = subprocess.run(
+                    [*command, "session", "verify", "session.yml"],
+                    cwd=work,
+                    env=self.env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    stdin=subprocess.DEVNULL,
+                )
+            except (OSError, subprocess.TimeoutExpired):
+                done = None
+            found = re.findall(r"\b[0-9a-f]{64}\b", done.stdout) if done else []
+            self._hashes[key] = found[-1] if done and done.returncode == 0 and found else None
+        return self._hashes[key]
 
     def redactions(self) -> tuple[str, ...]:
         """Generated public values seen in the last snapshot."""

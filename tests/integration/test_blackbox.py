@@ -27,7 +27,9 @@ from pathlib import Path
 import pytest
 
 from grader.backend.local import LocalBackend
+from grader.backend.rest import CasRest, Version, cli_config
 from grader.backend.scone import SconeBackend
+from grader.backend.snapshot import rest_snapshot
 from grader.backend.world import BlackboxSandbox, CasTarget
 from grader.catalog import Catalog, CheckSpec
 from grader.plan import GradeOptions, grade
@@ -113,6 +115,14 @@ def graded(
         return done[key]
 
     return get
+
+
+class _Hashless(CasRest):
+    """REST as from a CAS that does not put the hash into its answers."""
+
+    def version(self, name: str, digest: str | None = None) -> Version | None:
+        found = super().version(name, digest)
+        return None if found is None else Version(found.text, None)
 
 
 def _sessions_in(db: Path) -> set[str]:
@@ -227,6 +237,18 @@ def test_world_ledger_history_and_reset(
         assert [v["description"]["version"] for v in entry["versions"]] == ["0.2", "0.3"]
         learner = identities_of(box)
         assert learner.get(second["creator_key_hash"]) == "<learner>", learner
+        # A CAS whose REST answers carry no hash: the current hash comes from `scone
+        # session verify`, the older ones from predecessors, and nothing else changes.
+        config = cli_config(box.config)
+        assert config is not None
+        hashless = _Hashless.from_config(config, target.host, target.port)
+        assert hashless is not None
+        records = [json.loads(line) for line in box.ledger.read_text().splitlines()]
+        blind = rest_snapshot(hashless, None, records, {}, box.hash_of)
+        assert blind.sessions[ns] == entry
+        text_only = rest_snapshot(hashless, None, records, {}, None).sessions[ns]
+        assert text_only["current"].startswith("text:")
+        assert text_only["versions"][0]["hash"] == first["hash"]
         box.reset()
         assert list(box.home.iterdir()) == [] and not box.ledger.exists()
         assert backend.mutations(box) == 0 and backend.snapshot(box, {}).sessions == {}
