@@ -9,7 +9,7 @@ from pathlib import Path
 from grader.sandbox import Sandbox
 from localcas.keyhash import key_hash_of_cert_pem
 
-__all__ = ["OTHER_CONFIG", "identities_of", "secrets_to_redact"]
+__all__ = ["OTHER_CONFIG", "identities_of", "secrets_in_db", "secrets_to_redact"]
 
 OTHER_CONFIG = Path("identities") / "other" / "config.json"
 """Where (below the sandbox root) probes keep the second identity's CLI config."""
@@ -51,9 +51,14 @@ def secrets_to_redact(sandbox: Sandbox) -> tuple[str, ...]:
 
     Private keys need no listing: every PEM private key block is redacted anyway.
     """
+    return secrets_in_db(sandbox.db)
+
+
+def secrets_in_db(path: Path) -> tuple[str, ...]:
+    """The generated values of the CAS database at ``path`` (see :func:`secrets_to_redact`)."""
     found: list[str] = []
     try:
-        with sqlite3.connect(f"file:{sandbox.db}?mode=ro", uri=True) as db:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             rows = db.execute(
                 "SELECT s.session, s.secret, s.kind, s.value, v.description FROM secret_values s"
                 " JOIN sessions n ON n.name = s.session JOIN versions v ON v.hash = n.current_hash"
