@@ -2,7 +2,7 @@
 
 `scone-course` (and `make course`) opens the course TUI, which starts the workspace CAS.
 Subcommands: ``shell`` (a course shell without the TUI), ``check ID``,
-``cas status|start|stop``, ``dev check``.
+``cas status|start|stop``, ``dev check``, ``record`` (screencasts).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from course.errors import CourseError
+from course.recording.cli import add_record_parser, run_record
 from course.shell import shell_command
 from course.workspace import Workspace, default_workspace
 from grader.errors import GraderError
@@ -152,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="grade only these assignments (the static checks still cover the whole course)",
     )
+    add_record_parser(verbs)
     return parser
 
 
@@ -162,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "dev":
             return _dev_check(args)
+        if args.verb == "record":
+            workspace = (args.workspace or default_workspace()).expanduser()
+            return run_record(args, _course_root(), workspace)
         ws = Workspace((args.workspace or default_workspace()).expanduser())
         if args.verb is None:
             return _tui(ws)  # it loads the course once and copies the starters itself
