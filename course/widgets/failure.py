@@ -4,12 +4,9 @@ verdict. Pure functions of grader results (no Textual), so they are easy to test
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.panel import Panel
-from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 
-from grader.report.terminal import EXCERPT_LINES, SYMBOLS, plain_text, run_outcome
+from grader.report.terminal import SYMBOLS, failure_body, plain_text, run_outcome, spaced
 from grader.results import CheckResult, GradeResult, RunRecord
 
 __all__ = ["STYLES", "check_details", "check_line", "run_line", "verdict_line"]
@@ -42,47 +39,12 @@ def run_line(run: RunRecord) -> Text:
     return text
 
 
-def _excerpt(check: CheckResult, runs: dict[str, RunRecord]) -> Panel | None:
-    # The check's own excerpt shows the problem; else the end of its run's output, since
-    # where a script stops is usually where it broke.
-    source, where = check.excerpt, "excerpt"
-    run = runs.get(check.run) if check.run else None
-    if not source and run is not None and run.transcript:
-        source, where = run.transcript, f"output of {run.label}"
-    if not source:
-        return None
-    lines = plain_text(source).rstrip("\n").split("\n")
-    if len(lines) > EXCERPT_LINES:
-        where += f", last {EXCERPT_LINES} of {len(lines)} lines"
-    body = Text("\n".join(lines[-EXCERPT_LINES:]))
-    return Panel(body, title=Text(where), title_align="left", border_style="dim")
-
-
 def check_details(
     check: CheckResult, runs: dict[str, RunRecord], *, hints_left: int = 0
 ) -> RenderableType:
     """A failed (or errored) check expanded: message, expected and actual, diff, the
     transcript excerpt, the check's hint, and where to look next."""
-    parts: list[RenderableType] = []
-    if check.message:
-        parts.append(Text(plain_text(check.message)))
-    if check.expected is not None or check.actual is not None:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        for label, value in (("Expected", check.expected), ("Actual", check.actual)):
-            if value is not None:
-                grid.add_row(label, Text(plain_text(value)))
-        parts.append(grid)
-    if check.diff:
-        diff = plain_text(check.diff).rstrip("\n")
-        code = Syntax(diff, "diff", theme="ansi_dark", word_wrap=True)
-        parts.append(Group(Text("Diff", style="bold"), code))
-    excerpt = _excerpt(check, runs)
-    if excerpt is not None:
-        parts.append(excerpt)
-    if check.hint:
-        parts.append(Text.assemble(("Hint: ", "bold cyan"), plain_text(check.hint)))
+    parts = failure_body(check, runs)
     pointers = []
     if check.run and runs.get(check.run) is not None and runs[check.run].cast:
         pointers.append(f"replay {check.run} in the Replay tab (4)")
@@ -90,12 +52,7 @@ def check_details(
         pointers.append(f"press h for a lesson hint ({hints_left} left)")
     if pointers:
         parts.append(Text("Next: " + "; ".join(pointers), style="italic"))
-    spaced: list[RenderableType] = []
-    for part in parts:
-        if spaced:
-            spaced.append(Text(""))
-        spaced.append(part)
-    return Group(*spaced)
+    return Group(*spaced(parts))
 
 
 def verdict_line(result: GradeResult) -> Text:

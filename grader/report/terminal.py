@@ -31,10 +31,12 @@ from grader.results import CheckResult, GradeResult, RunRecord
 __all__ = [
     "EXCERPT_LINES",
     "SYMBOLS",
+    "failure_body",
     "plain_text",
     "progress_line",
     "render_terminal",
     "run_outcome",
+    "spaced",
 ]
 
 EXCERPT_LINES = 20
@@ -111,11 +113,9 @@ def _excerpt(check: CheckResult, runs: dict[str, RunRecord]) -> Panel | None:
     return Panel(shown, title=Text(where), title_align="left", border_style="dim")
 
 
-def _failure(check: CheckResult, runs: dict[str, RunRecord]) -> RenderableType:
-    """The expanded view of one failed (or errored) check."""
-    parts: list[RenderableType] = [
-        Text.assemble(_symbol(check.status), " ", (check.id, "bold"), ": ", plain_text(check.title))
-    ]
+def failure_body(check: CheckResult, runs: dict[str, RunRecord]) -> list[RenderableType]:
+    """What a failed (or errored) check shows: message, expected and actual, the diff, the
+    transcript excerpt and the hint, in that order (the TUI shows the same parts)."""
     body: list[RenderableType] = []
     if check.message:
         body.append(Text(plain_text(check.message)))
@@ -138,11 +138,20 @@ def _failure(check: CheckResult, runs: dict[str, RunRecord]) -> RenderableType:
         body.append(excerpt)
     if check.hint:
         body.append(Text.assemble(("Hint: ", "bold cyan"), plain_text(check.hint)))
-    parts.append(Padding(Group(*_spaced(body)), (0, 0, 0, 2)))
-    return Group(*parts)
+    return body
 
 
-def _spaced(items: list[RenderableType]) -> list[RenderableType]:
+def _failure(check: CheckResult, runs: dict[str, RunRecord]) -> RenderableType:
+    """The expanded view of one failed (or errored) check."""
+    head = Text.assemble(
+        _symbol(check.status), " ", (check.id, "bold"), ": ", plain_text(check.title)
+    )
+    body = failure_body(check, runs)
+    return Group(head, Padding(Group(*spaced(body)), (0, 0, 0, 2)))
+
+
+def spaced(items: list[RenderableType]) -> list[RenderableType]:
+    """``items`` with an empty line between each two."""
     out: list[RenderableType] = []
     for item in items:
         if out:
@@ -159,7 +168,7 @@ def _error_panel(result: GradeResult) -> Panel:
     for check in result.checks:
         if check.status == "error":
             lines.append(Text(f"{check.id}: {plain_text(check.message or check.title)}"))
-    return Panel(Group(*_spaced(lines)), title="grading error", border_style="yellow")
+    return Panel(Group(*spaced(lines)), title="grading error", border_style="yellow")
 
 
 def _checks_table(result: GradeResult) -> Table:
@@ -264,7 +273,7 @@ def render_terminal(result: GradeResult, *, width: int | None = None, color: boo
         footer.append(Text(timing, style="dim"))
     if footer:
         sections.append(Group(*footer))
-    for section in _spaced(sections):
+    for section in spaced(sections):
         console.print(section)
     if color:
         return buffer.getvalue()
