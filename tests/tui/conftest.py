@@ -22,7 +22,9 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+def workspace(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Workspace]:
     """A fresh workspace with the starters copied in; its CAS is stopped afterwards.
 
     The grader's sandboxes and reference cache go below ``tmp_path`` too, so a test

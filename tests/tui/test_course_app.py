@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from rich.text import Text
+from textual import _tree_sitter
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -329,6 +330,10 @@ async def test_x_switches_between_bash_and_xonsh(workspace: Workspace, catalog: 
         assert screen.tabs.active == "script", "the learner stays where they were"
         assert screen.editor.path == workspace.script("t0-attest", "xonsh")
         assert screen.editor.text_area.language == "python"
+        # Highlighting needs tree-sitter and its grammars (pinned dependencies); without
+        # them Textual shows plain text and says nothing.
+        assert _tree_sitter.get_language("python") is not None
+        assert _tree_sitter.get_language("bash") is not None
         await pilot.press("x")
         await pilot.pause()
         assert screen.shell == "bash"
