@@ -79,7 +79,7 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Workspace]]:
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
         # An "editor" that appends a line to the file it is given, as a learner's would.
-        "EDITOR": "sh -c 'echo \"# edited in EDITOR\" >> \"$1\"' editor",
+        "EDITOR": 'sh -c \'echo "# edited in EDITOR" >> "$1"\' editor',
         "VISUAL": "",
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
@@ -92,9 +92,7 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Workspace]]:
     try:
         yield term, workspace
     finally:
-        subprocess.run(
-            ["tmux", "-L", term.socket, "kill-server"], capture_output=True, check=False
-        )
+        subprocess.run(["tmux", "-L", term.socket, "kill-server"], capture_output=True, check=False)
         workspace.stop_cas()
 
 

@@ -7,8 +7,8 @@ The Checks here run the real grader (its own CAS per sandbox) on the fixture cou
 from __future__ import annotations
 
 import io
-import socket
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
