@@ -185,8 +185,8 @@ class FaultProxy:
                     break
                 if asked is not None:
                     asked.clear()
+                sent()  # before sending: the answer may come back before sendall returns
                 target.sendall(data)
-                sent()
         except OSError:
             pass
         for sock in (source, target):

@@ -7,8 +7,9 @@ probes (same tree, HOME, tools, ledger, isolation, explicit environment), but:
   loopback address passes the standard ports through to the target CAS, and scripts get
   that address as ``SCONE_CAS_ADDR``;
 - ``tools/scone`` is the shim (grader.backend.shim) around the real `scone`, which writes
-  the ledger; the shim's settings, mutation counter, crash point and in-flight calls live
-  in ``shim/`` (visible to scripts: see docs/blackbox.md for what that allows);
+  the ledger, and ``tools/docker`` is the machine's docker (the real SCONE runtime); the
+  shim's settings, mutation counter, crash point and in-flight calls live in ``shim/``
+  (visible to scripts: see docs/blackbox.md for what that allows);
 - the CLI config is ``$SCONE_CLI_CONFIG`` = ``~/.cas/config.json`` of this sandbox, so every
   world starts with a new identity;
 - the CAS cannot be rolled back: :meth:`reset` starts a new *world* instead (empty HOME,
@@ -128,6 +129,11 @@ class BlackboxSandbox(Sandbox):
         }
         conf.write_text(json.dumps(settings), encoding="utf-8")
         write_shim(self.tools, conf)
+        # The course's `docker` runs course images on the emulated runtime; against a real
+        # CAS it is the machine's docker with the real SCONE runtime (OTP section).
+        docker = self.tools / "docker"
+        docker.write_text('#!/bin/sh\nexec docker "$@"\n', encoding="utf-8")
+        docker.chmod(0o755)
         self.start_cas()
         return self
 

@@ -208,6 +208,7 @@ def test_world_ledger_history_and_reset(
         assert isinstance(box, BlackboxSandbox)
         assert box.address != real_cas.address  # scripts talk to the proxy
         assert not box.db.exists()  # no database of its own, none of the CAS's
+        assert (box.tools / "docker").read_text().endswith('exec docker "$@"\n')
         done = subprocess.run(
             box.command(["bash", "--noprofile", "--norc", "-c", WORLD.format(ns=ns)]),
             cwd=box.workdir(ASSIGNMENT),

@@ -4,7 +4,6 @@ reading of `scone` command lines, and the backend options."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -58,15 +57,20 @@ def proxy(echo: tuple[str, int]) -> Iterator[FaultProxy]:
 
 
 def _ask(proxy: FaultProxy, text: bytes) -> bytes:
-    """One connection through the proxy: send, half-close, read everything."""
+    """One connection through the proxy: send, half-close, read everything (a reset,
+    which may come at any step, ends the exchange)."""
     port = next(iter(proxy.routes))
+    chunks = []
     with socket.create_connection((proxy.address, port), timeout=5) as conn:
-        conn.sendall(text)
-        conn.shutdown(socket.SHUT_WR)
-        chunks = []
-        with contextlib.suppress(ConnectionResetError):
+        try:
+            conn.sendall(text)
+            conn.shutdown(socket.SHUT_WR)
             while chunk := conn.recv(1024):
                 chunks.append(chunk)
+        except TimeoutError:
+            raise  # a proxy that neither answers nor closes is a failure
+        except OSError:
+            pass  # reset (or not connected any more): the connection was cut
     return b"".join(chunks)
 
 
