@@ -2,7 +2,8 @@
 
 `scone-course` (and `make course`) opens the course TUI, which starts the workspace CAS.
 Subcommands: ``shell`` (a course shell without the TUI), ``check ID``,
-``cas status|start|stop``, ``dev check``, ``record`` (screencasts).
+``cas status|start|stop``, ``dev check``, ``record`` (screencasts), ``otp`` (the
+virtual authenticator).
 """
 
 from __future__ import annotations
@@ -87,6 +88,28 @@ def _check(ws: Workspace, args: argparse.Namespace) -> int:
     return {"passed": 0, "failed": 1, "error": 2}[result.verdict]
 
 
+def _otp(args: argparse.Namespace) -> int:
+    """`scone-course otp SOURCE`: the virtual authenticator (course/otp.py)."""
+    import time
+
+    from course.otp import current_code, load, read_account
+
+    account = read_account(load(args.source))
+    name = account.label or account.issuer or "account"
+    shown = ""
+    while True:
+        now = current_code(account)
+        if now.code != shown or not args.watch:
+            print(f"{now.code}  ({now.seconds_left} s left)  {name}", flush=True)
+            shown = now.code
+        if not args.watch:
+            return 0
+        try:
+            time.sleep(1)
+        except KeyboardInterrupt:
+            return 0
+
+
 def _dev_check(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -139,6 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--shell", choices=["bash", "xonsh"])
     check.add_argument("--json", type=Path, help="also write the result as JSON")
     check.add_argument("--quiet", action="store_true", help="no progress lines")
+    otp = verbs.add_parser("otp", help="virtual authenticator: the current code of a QR code")
+    otp.add_argument("source", help="qrcode.svg written by otpqr, an otpauth:// URI, or a secret")
+    otp.add_argument("--watch", action="store_true", help="show each new code until Ctrl-C")
     cas = verbs.add_parser("cas", help="control the workspace CAS")
     cas.add_argument("action", choices=["status", "start", "stop"])
     dev = verbs.add_parser("dev", help="tools for course authors")
@@ -162,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
+        if args.verb == "otp":
+            return _otp(args)
         if args.verb == "dev":
             return _dev_check(args)
         if args.verb == "record":
