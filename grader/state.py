@@ -15,7 +15,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +63,17 @@ class Snapshot:
             the stored value and, for kinds ascii and binary only, the value as text
             (binary as hex). Keys and certificates are never copied here.
         files: label of a declared file -> its text, or None when it does not exist.
+        volumes: ``<session>/<volume>`` -> ``{"tag"}``: the file-shield tag CAS holds
+            (None while uninitialised). Keys are never copied here.
+        otp: session -> SHA-256 prefix of an OTP secret -> the last time step in which
+            an OTP of it was accepted.
     """
 
     sessions: dict[str, dict[str, Any]]
     secrets: dict[str, dict[str, dict[str, str]]]
     files: dict[str, str | None]
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    otp: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def session_names(self) -> list[str]:
         """All session names, sorted."""
@@ -102,6 +108,12 @@ def take_snapshot(db: Path, files: Mapping[str, Path]) -> Snapshot:
         stored = connection.execute(
             "SELECT session, secret, kind, value FROM secret_values ORDER BY session, secret"
         ).fetchall()
+        volume_rows = connection.execute(
+            "SELECT session, volume, tag FROM volumes ORDER BY session, volume"
+        ).fetchall()
+        otp_rows = connection.execute(
+            "SELECT session, secret_digest, last_step FROM otp_steps ORDER BY session"
+        ).fetchall()
         connection.execute("COMMIT")
     except sqlite3.Error as err:
         raise SnapshotError(f"cannot read CAS database {db}: {err}") from err
@@ -131,7 +143,17 @@ def take_snapshot(db: Path, files: Mapping[str, Path]) -> Snapshot:
         elif kind == "binary":
             item["value"] = raw.hex()
         secrets.setdefault(str(session), {})[str(secret)] = item
-    return Snapshot(sessions, secrets, {label: _read_file(path) for label, path in files.items()})
+    volumes = {f"{session}/{volume}": {"tag": tag} for session, volume, tag in volume_rows}
+    otp: dict[str, dict[str, int]] = {}
+    for session, digest, step in otp_rows:
+        otp.setdefault(str(session), {})[str(digest)[:12]] = int(step)
+    return Snapshot(
+        sessions,
+        secrets,
+        {label: _read_file(path) for label, path in files.items()},
+        volumes,
+        otp,
+    )
 
 
 def _read_file(path: Path) -> str | None:
@@ -172,6 +194,10 @@ def normalise(
         "names": {PLACEHOLDER: real name or key hash}}``. ``creator`` is the label of the
         uploader of the current version; ``history`` holds every normalised
         description, oldest first. Placeholders replace the real values in every string.
+        When the emulated runtime was used, also ``"volumes": {NAME/VOLUME: "initialised"
+        | "uninitialised"}`` and ``"otp": {NAME: "used"}``; with ``secrets_generated``
+        False a volume's state carries the first 12 digits of its tag and an OTP entry
+        its last accepted time step, so that a changed volume or a used OTP is a change.
     """
     return _Normaliser(snapshot, baseline, identities, secrets_generated).run()
 
@@ -348,12 +374,33 @@ class _Normaliser:
         }
         names = {placeholder: real for real, placeholder in self.names.items()}
         names.update({label: key_hash for key_hash, label in self.unknown.items()})
-        return {
+        result: dict[str, Any] = {
             "sessions": dict(sorted(sessions.items())),
             "secrets": dict(sorted(secrets.items())),
             "files": files,
             "names": names,
         }
+        # Only when the runtime was used, so Section 1 results keep their shape.
+        if self.snapshot.volumes:
+            result["volumes"] = dict(
+                sorted(
+                    (self.text(name), self._volume_state(item.get("tag")))
+                    for name, item in self.snapshot.volumes.items()
+                )
+            )
+        if self.snapshot.otp:
+            result["otp"] = dict(
+                sorted(
+                    (self.text(session), "used" if self.secrets_generated else steps)
+                    for session, steps in self.snapshot.otp.items()
+                )
+            )
+        return result
+
+    def _volume_state(self, tag: str | None) -> str:
+        if tag is None:
+            return "uninitialised"
+        return "initialised" if self.secrets_generated else f"initialised:{tag[:12]}"
 
 
 def _first_created(entry: Mapping[str, Any]) -> float:
