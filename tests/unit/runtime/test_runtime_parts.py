@@ -144,3 +144,7 @@ def test_otpqr_issues_once_unless_reset(tmp_path: Path) -> None:
     assert "error: opt_qr:  environment variable OTP_SECRET not defined" in err.getvalue()
     assert otpqr(_env(OTP_URL="1", OTP_RESET="1"), [], box, io.StringIO()) == 0
     assert (tmp_path / "qrcode.svg").read_text().startswith("open https://")
+    err = io.StringIO()
+    # What bash makes of an unescaped $$SCONE::otp_secret$$ in a heredoc: its pid.
+    assert otpqr(_env(OTP_SECRET="4711SCONE::otp_secret4711", OTP_RESET="1"), [], box, err) == 1
+    assert "OTP_SECRET is not a base32 secret" in err.getvalue()
