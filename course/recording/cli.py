@@ -35,7 +35,9 @@ def add_record_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     rec.add_argument(
         "--solution", default="reference", help="'reference' (default) or a script PATH"
     )
-    rec.add_argument("--shell", choices=["bash", "xonsh"], default="bash")
+    rec.add_argument(
+        "--shell", choices=["bash", "xonsh"], help="default: from --solution's extension, else bash"
+    )
     rec.add_argument("--transcript", type=Path, help="also write the normalised plain text")
     rec.add_argument(
         "--goldens",
@@ -65,6 +67,8 @@ def run_record(args: argparse.Namespace, course_root: Path, workspace: Path) -> 
     """
     from grader.catalog import Catalog
 
+    if args.shell is None:
+        args.shell = "xonsh" if str(args.solution).endswith(".xsh") else "bash"
     cols = _positive(args.cols, "cols", 100)
     rows = _positive(args.rows, "rows", 30)
     if args.idle_limit <= 0:

@@ -58,6 +58,8 @@ _XONSH_PS2 = re.compile(r"\r\.+\x1b\[0m \Z")
 # (OSC, with the host name in them), cursor-position queries, bracketed-paste switches.
 _XONSH_NOISE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[6n|\x1b\[\?2004[hl]")
 _DSR = "\x1b[6n"
+_EXIT = re.compile(r"(exit( 0)?|sys\.exit\((0)?\));?")
+"""A statement that ends the shell successfully (a script ending with ``exit 0``)."""
 _POLL = 0.05
 
 
@@ -160,6 +162,8 @@ class Terminal:
                     # A comment inside a statement appears at once, like those above it.
                     self.type_line(line, comment=line.lstrip().startswith("#"))
             except ShellExited:
+                if _EXIT.fullmatch(step.label):
+                    return  # the solution ends itself, as a script would: done
                 label = step.label or "a comment"
                 raise ShellExited(
                     f"the shell ended during step {number} of {len(steps)} ({label})"
