@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             "exit_code": code,
             "duration_s": round(time.perf_counter() - started, 4),
             "mutated": mutated,
+            "upload": call.may_mutate,
             "sessions": call.sessions,
             "before": before or {},
             "after": after or {},

@@ -1,7 +1,7 @@
 """Provides :func:`rest_snapshot`: a :class:`~grader.state.Snapshot` taken from outside the CAS.
 
 The black-box backend cannot read a CAS database, so a snapshot holds the sessions the
-world's `scone` calls named (from the ledger) and their namespaces, each with its history:
+world's `scone session create|update` calls named (from the ledger), each with its history:
 the current version from ``GET /v1/sessions/<name>``, then every older one by following
 ``predecessor`` (``?hash=``). Versions are read as the learner's identity; a session it
 may not read cannot be told from one that does not exist, and is left out. Secrets: only
@@ -48,13 +48,17 @@ def ledger_records(path: Path) -> list[dict[str, Any]]:
 
 
 def touched_sessions(records: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Every session the calls named, and the namespaces above them, in first-seen order."""
+    """Every session an upload named (whether or not it went through), in first-seen order.
+
+    Sessions that were only read are left out: on a shared CAS they are somebody else's
+    (the default backend has them in its baseline, unchanged, so neither side shows a
+    difference for them).
+    """
     names: dict[str, None] = {}
     for record in records:
-        for name in record.get("sessions", []):
-            parts = str(name).split("/")
-            for depth in range(1, len(parts) + 1):
-                names.setdefault("/".join(parts[:depth]), None)
+        if record.get("upload") or record.get("mutated"):
+            for name in record.get("sessions", []):
+                names.setdefault(str(name), None)
     return list(names)
 
 

@@ -15,6 +15,7 @@ from grader.backend.argv import mask, parse_call
 from grader.backend.options import add_backend_options, backend_spec
 from grader.backend.proxy import Fault, FaultProxy
 from grader.backend.rest import Version, fingerprint
+from grader.backend.snapshot import touched_sessions
 from grader.errors import UsageError
 from localcas.instance import free_loopback_address
 
@@ -61,16 +62,18 @@ def _ask(proxy: FaultProxy, text: bytes) -> bytes:
     which may come at any step, ends the exchange)."""
     port = next(iter(proxy.routes))
     chunks = []
-    with socket.create_connection((proxy.address, port), timeout=5) as conn:
-        try:
+    try:
+        with socket.create_connection((proxy.address, port), timeout=5) as conn:
             conn.sendall(text)
             conn.shutdown(socket.SHUT_WR)
             while chunk := conn.recv(1024):
                 chunks.append(chunk)
-        except TimeoutError:
-            raise  # a proxy that neither answers nor closes is a failure
-        except OSError:
-            pass  # reset (or not connected any more): the connection was cut
+    except TimeoutError:
+        raise  # a proxy that neither answers nor closes is a failure
+    except ConnectionRefusedError:
+        raise  # nothing listens: not what these tests are about
+    except OSError:
+        pass  # reset (or not connected any more): the connection was cut
     return b"".join(chunks)
 
 
@@ -123,6 +126,17 @@ def test_reads_and_other_commands(tmp_path: Path) -> None:
     attest = parse_call(["cas", "attest", "-G", "127.0.0.1"], tmp_path, env)
     assert (attest.verb, attest.sessions, attest.may_mutate) == ("cas attest", [], False)
     assert attest.config_path(env) == Path("/c/config.json")
+
+
+def test_snapshots_cover_the_sessions_uploads_named() -> None:
+    records = [
+        {"sessions": ["example_session"], "upload": False, "mutated": False},
+        {"sessions": ["ns-b/child"], "upload": True, "mutated": True},
+        {"sessions": ["ns-a"], "upload": True, "mutated": False},  # e.g. "already exists"
+        {"sessions": ["ns-b/child", "ns-c"], "mutated": True},
+        {"sessions": ["ns-d"]},
+    ]
+    assert touched_sessions(records) == ["ns-b/child", "ns-a", "ns-c"]
 
 
 def test_secret_looking_variables_are_masked() -> None:
