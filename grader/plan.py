@@ -5,6 +5,8 @@ Sequence: sandbox → reference solutions of the prerequisites → S0 → run 1 
 re-run, then run once more) → transient-fault run (from S0: the CAS drops its answer to
 the first mutating call) → reference run (own sandbox, cached) → checks → result.
 Infrastructure failures become verdict ``error``; the learner is never charged for them.
+The CAS side — where the CAS is, snapshots, mutation counts, how a crash or fault run
+starts again from S0 — belongs to the backend (grader.backend; default: a private localcas).
 """
 
 from __future__ import annotations
