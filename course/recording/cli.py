@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.recording.errors import RecordError
+
+if TYPE_CHECKING:  # the modules themselves load only when `record` runs
+    from course.recording.recorder import RecordOptions
+    from grader.catalog import Catalog
 
 __all__ = ["add_record_parser", "golden_path", "run_record"]
 
@@ -89,7 +94,9 @@ def run_record(args: argparse.Namespace, course_root: Path, workspace: Path) -> 
     return _one(args, catalog, cols, rows)
 
 
-def _options(args: argparse.Namespace, cols: int, rows: int, solution: Path | None) -> object:
+def _options(
+    args: argparse.Namespace, cols: int, rows: int, solution: Path | None
+) -> RecordOptions:
     from course.recording.recorder import RecordOptions
 
     return RecordOptions(
@@ -102,29 +109,31 @@ def _options(args: argparse.Namespace, cols: int, rows: int, solution: Path | No
     )
 
 
-def _one(args: argparse.Namespace, catalog: object, cols: int, rows: int) -> int:
-    from course.recording.recorder import RecordOptions, record
-    from grader.catalog import Catalog
+def _one(args: argparse.Namespace, catalog: Catalog, cols: int, rows: int) -> int:
+    from course.recording.recorder import record, write_text_atomic
 
-    assert isinstance(catalog, Catalog)
     solution = None if args.solution == "reference" else Path(args.solution)
-    options = _options(args, cols, rows, solution)
-    assert isinstance(options, RecordOptions)
     if args.output.suffix != ".cast":
         raise RecordError(f"{args.output}: the output should be a FILE.cast")
     transcript = args.transcript
+    golden = None
     if args.goldens:
-        if solution is not None:
-            raise RecordError("--goldens records the reference solution only")
-        transcript = golden_path(catalog.get(args.assignment).directory, args.shell)
+        if solution is not None or transcript is not None:
+            raise RecordError(
+                "--goldens records the reference solution; no --solution, --transcript"
+            )
+        golden = golden_path(catalog.get(args.assignment).directory, args.shell)
     done = record(
         catalog,
         args.assignment,
         args.output,
-        options=options,
+        options=_options(args, cols, rows, solution),
         transcript=transcript,
-        force=args.force or (args.goldens and not args.output.exists()),
+        force=args.force,
     )
+    if golden is not None:  # a golden is there to be replaced: no --force needed for it
+        write_text_atomic(golden, done.transcript)
+        transcript = golden
     print(
         f"recorded {args.assignment} ({args.shell}): {done.cast}, {done.steps} steps,"
         f" {done.duration:.0f} s" + (f"; transcript {transcript}" if transcript else ""),
@@ -133,13 +142,10 @@ def _one(args: argparse.Namespace, catalog: object, cols: int, rows: int) -> int
     return 0
 
 
-def _all(args: argparse.Namespace, catalog: object, cols: int, rows: int) -> int:
-    from course.recording.recorder import RecordOptions, check_output, record
-    from grader.catalog import Catalog
+def _all(args: argparse.Namespace, catalog: Catalog, cols: int, rows: int) -> int:
+    from course.recording.recorder import check_output, record, write_text_atomic
 
-    assert isinstance(catalog, Catalog)
     options = _options(args, cols, rows, None)
-    assert isinstance(options, RecordOptions)
     directory: Path = args.output
     if directory.exists() and not directory.is_dir():
         raise RecordError(f"{directory} is not a directory (--all writes one cast per assignment)")
@@ -166,8 +172,6 @@ def _all(args: argparse.Namespace, catalog: object, cols: int, rows: int) -> int
             print(f"✗ {assignment.id}: {err}", file=sys.stderr, flush=True)
             continue
         if args.goldens:
-            from course.recording.recorder import write_text_atomic
-
             write_text_atomic(golden_path(assignment.directory, args.shell), done.transcript)
         print(
             f"✓ {assignment.id}: {cast} ({done.steps} steps, {done.duration:.0f} s)",

@@ -57,10 +57,22 @@ _XONSH_PS2 = re.compile(r"\r\.+\x1b\[0m \Z")
 # What xonsh writes that a cast should not hold: window titles and the working directory
 # (OSC, with the host name in them), cursor-position queries, bracketed-paste switches.
 _XONSH_NOISE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[6n|\x1b\[\?2004[hl]")
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _DSR = "\x1b[6n"
 _EXIT = re.compile(r"(exit( 0)?|sys\.exit\((0)?\));?")
 """A statement that ends the shell successfully (a script ending with ``exit 0``)."""
 _POLL = 0.05
+
+
+def _unfinished(text: str) -> int:
+    """Where an escape sequence that is not complete yet starts (``len(text)``: none)."""
+    osc = text.rfind("\x1b]")
+    if osc >= 0 and "\x07" not in text[osc:] and "\x1b\\" not in text[osc:]:
+        return osc
+    esc = text.rfind("\x1b")
+    if esc >= 0 and (esc == len(text) - 1 or (text[esc + 1] == "[" and not _CSI.match(text, esc))):
+        return esc
+    return len(text)
 
 
 class ShellExited(RecordError):
@@ -106,10 +118,9 @@ class Terminal:
                         # xonsh asks where the cursor is before each prompt and waits for
                         # the answer; a terminal would answer, so we do (column 1).
                         self.child.send("\x1b[1;1R")
-                    if text.endswith("\x1b") or re.search(r"\x1b[\[\]][^\x07a-zA-Z]*\Z", text):
-                        # A sequence cut in two: keep it until the rest arrives.
-                        cut = text.rfind("\x1b")
-                        text, self._pending = text[:cut], text[cut:]
+                    # A sequence cut in two is kept until the rest arrives.
+                    cut = _unfinished(text)
+                    text, self._pending = text[:cut], text[cut:]
                     text = _XONSH_NOISE.sub("", text)
                 if text:
                     self.clock = base + elapsed

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from course.recording.recorder import RecordOptions, record
+from course.recording.errors import RecordError
+from course.recording.recorder import RecordOptions, record, reference_cast
 from course.recording.steps import split_script
 from course.recording.transcript import normalise_transcript, transcript_of
 from grader import world
@@ -203,3 +204,19 @@ def test_bad_input_is_one_clear_line_and_writes_nothing(
     assert message in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "b") == before
     assert (tmp_path / "exists.cast").read_text() == "keep me\n"
+
+
+def test_reference_cast_records_once_then_comes_from_the_cache(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCONE_GRADER_TMP", str(tmp_path / "base"))
+    cache = tmp_path / "cache"
+    first = reference_cast(catalog, "a0-alias", "bash", cache_dir=cache)
+    assert first.parent == cache and first.name.startswith("a0-alias.bash.")
+    header, events = read_cast(first)
+    assert header["version"] == 2 and any(code == "m" for _, code, _ in events)
+    stamp = first.stat().st_mtime_ns
+    assert reference_cast(catalog, "a0-alias", "bash", cache_dir=cache) == first
+    assert first.stat().st_mtime_ns == stamp  # not recorded again
+    with pytest.raises(RecordError, match="unknown assignment 'nope'"):
+        reference_cast(catalog, "nope", cache_dir=cache)
