@@ -140,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     """Runs one `scone` call through the shim; returns its exit code."""
     argv = sys.argv[1:] if argv is None else argv
     conf_path = os.environ.pop(CONF_VAR, "")
+    if not conf_path:
+        sys.stderr.write(f"scone shim: {CONF_VAR} is not set; run it through tools/scone\n")
+        return 2
     conf: dict[str, Any] = json.loads(Path(conf_path).read_text(encoding="utf-8"))
     control = Path(conf["control"])
     started, ts = time.perf_counter(), time.time()

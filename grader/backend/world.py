@@ -39,6 +39,7 @@ from grader.errors import InfrastructureError
 from grader.isolation import Isolation
 from grader.sandbox import Checkpoint, Sandbox
 from grader.state import Snapshot, SnapshotError
+from localcas.instance import free_loopback_address
 
 __all__ = ["BlackboxSandbox", "CasTarget"]
 
@@ -134,7 +135,11 @@ class BlackboxSandbox(Sandbox):
         docker = self.tools / "docker"
         docker.write_text('#!/bin/sh\nexec docker "$@"\n', encoding="utf-8")
         docker.chmod(0o755)
-        self.start_cas()
+        try:
+            self.start_cas()
+        except BaseException:
+            self.close()  # `with` calls no __exit__ when __enter__ fails
+            raise
         return self
 
     def close(self) -> None:
@@ -148,13 +153,18 @@ class BlackboxSandbox(Sandbox):
         Raises:
             InfrastructureError: the proxy's ports are taken.
         """
-        if self.proxy is None:
+        for attempt in range(3):
+            if self.proxy is not None:
+                break
             try:
                 self.proxy = FaultProxy(self.address, self.target.routes()).start()
             except OSError as err:
-                raise InfrastructureError(
-                    f"the fault proxy cannot listen on {self.address}: {err}"
-                ) from err
+                if attempt == 2:
+                    raise InfrastructureError(
+                        f"the fault proxy cannot listen on {self.address}: {err}"
+                    ) from err
+                # Taken since it was picked: another address (nothing has used this one yet).
+                self.address = free_loopback_address()
         self.arm(fault)
 
     def stop_cas(self) -> None:
