@@ -9,6 +9,7 @@ it was registered, becomes ``[REDACTED]``.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-__all__ = ["REDACTED", "CastWriter", "read_cast", "redact_text"]
+__all__ = ["REDACTED", "CastWriter", "read_cast", "redact_text", "redaction_forms"]
 
 REDACTED = "[REDACTED]"
 """What a secret is replaced with, in casts, transcripts and reports."""
@@ -36,8 +37,33 @@ _HEADER_MAX = 80
 """Longest text after which an unfinished ``-----BEGIN …`` can no longer become a header."""
 
 
+def redaction_forms(secrets: Iterable[str]) -> set[str]:
+    """The secrets, and every other form in which each of them reaches a screen.
+
+    Generated ASCII values may hold ``"`` or ``\\``; the CAS's REST answers are JSON, so
+    such a value shows up escaped. A generated binary value is known as hex, but policies
+    export it as Base32 (an OTP secret: ``$$SCONE::otp_secret:base32nopad$$``) or Base64,
+    so those forms are secrets too. Derived forms shorter than 6 characters are left out:
+    they would redact ordinary text and hide nothing worth hiding.
+    """
+    found: set[str] = set()
+    for secret in secrets:
+        if not secret:
+            continue  # an empty string would match everywhere, and leaks nothing
+        found.add(secret)
+        derived = {json.dumps(secret, ensure_ascii=False)[1:-1]}
+        if len(secret) % 2 == 0 and all(c in "0123456789abcdef" for c in secret):
+            raw = bytes.fromhex(secret)
+            for encoded in (base64.b32encode(raw), base64.b64encode(raw)):
+                text = encoded.decode()
+                derived.update((text, text.rstrip("=")))
+        found.update(form for form in derived if len(form) >= 6)
+    return found
+
+
 class _Secrets:
-    """A set of secret strings and the one regular expression that finds them all."""
+    """A set of secret strings (in all their forms, see :func:`redaction_forms`) and the one
+    regular expression that finds them all."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
@@ -45,8 +71,7 @@ class _Secrets:
         self.add(*secrets)
 
     def add(self, *secrets: str) -> None:
-        # An empty string would match everywhere; it cannot leak anything either.
-        self._values.update(s for s in secrets if s)
+        self._values.update(redaction_forms(secrets))
         # Longest first, so that a secret containing another is replaced whole.
         ordered = sorted(self._values, key=lambda s: (-len(s), s))
         alternatives = [_PEM, *(re.escape(s) for s in ordered)]

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from course.recording.errors import RecordError
-from course.recording.recorder import _atomic, check_output, redaction_forms
+from course.recording.recorder import _atomic, check_output
 from grader.cast import CastWriter, read_cast
 
 __all__ = ["asciinema_command", "record_live", "redact_cast"]
@@ -136,7 +136,7 @@ def record_live(
 
             values.update(secrets_in_db(secrets_db))
         with _atomic(output) as temporary:
-            redact_cast(raw, temporary, redaction_forms(values))
+            redact_cast(raw, temporary, values)  # CastWriter hides every form of each
     finally:
         raw.unlink(missing_ok=True)
     return output

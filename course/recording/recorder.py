@@ -14,13 +14,11 @@ by step (see :mod:`course.recording.steps`), into an interactive shell in
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,25 +71,6 @@ class Recording:
     steps: int
     duration: float
     """Seconds of the cast (virtual time: typing rhythm plus real command time)."""
-
-
-def redaction_forms(secrets: Iterable[str]) -> set[str]:
-    """The secrets, their JSON-escaped forms, and the encodings a binary one is shown in.
-
-    Generated ASCII values may hold ``"`` or ``\\``; the CAS's REST answers are JSON, so
-    such a value reaches the screen escaped. A generated binary value is listed as hex,
-    but policies export it as Base32 (an OTP secret: ``$$SCONE::otp_secret:base32nopad$$``)
-    or Base64, so those forms are hidden too.
-    """
-    found: set[str] = set()
-    for secret in secrets:
-        found.update((secret, json.dumps(secret, ensure_ascii=False)[1:-1]))
-        if len(secret) % 2 == 0 and all(c in "0123456789abcdef" for c in secret):
-            raw = bytes.fromhex(secret)
-            for encoded in (base64.b32encode(raw), base64.b64encode(raw)):
-                text = encoded.decode()
-                found.update((text, text.rstrip("=")))
-    return {f for f in found if len(f) >= 6}
 
 
 def check_output(path: Path, *, force: bool) -> None:
@@ -262,7 +241,7 @@ def record(
             _replay_prerequisites(sandbox, catalog, assignment, options.shell)
             before = world.secrets_to_redact(sandbox)
             events, steps = _type_solution(sandbox, assignment, script, options.shell, options)
-            secrets = redaction_forms({*before, *world.secrets_to_redact(sandbox)})
+            secrets = {*before, *world.secrets_to_redact(sandbox)}  # CastWriter adds their forms
     except GraderError as err:
         raise RecordError(f"the recording sandbox failed: {err}") from None
     with _atomic(output) as temporary:

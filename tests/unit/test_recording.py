@@ -3,10 +3,10 @@ transcript normalisation."""
 
 from __future__ import annotations
 
-from course.recording.recorder import redaction_forms
 from course.recording.steps import split_script
 from course.recording.transcript import normalise_transcript
 from course.recording.typist import Typist
+from grader.cast import redaction_forms
 
 BASH = """#!/usr/bin/env bash
 # About the whole script.

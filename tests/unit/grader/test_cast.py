@@ -230,3 +230,21 @@ def test_read_cast_rejects_other_formats(tmp_path: Path) -> None:
     path.write_text('{"version": 2, "width": 80, "height": 24}\n[1.0, "o"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match=":2:"):
         read_cast(path)
+
+
+def test_a_secret_is_hidden_in_the_forms_it_reaches_a_screen_in(tmp_path: Path) -> None:
+    # A generated binary value (known as hex) exported as Base32, the way an OTP secret is;
+    # a generated ASCII value with a quote, as a JSON answer escapes it.
+    binary, ascii_value = "00ff10ab20cd30ef", 'pa"ss\\word'
+    shown = 'otp AD7RBKZAZUYO6 and b64 AP8QqyDNMO8= and json "pa\\"ss\\\\word"\n'
+    assert redact_text(shown, [binary, ascii_value]) == (
+        f'otp {REDACTED} and b64 {REDACTED} and json "{REDACTED}"\n'
+    )
+    path = tmp_path / "forms.cast"
+    with CastWriter(path, redact=[binary, ascii_value]) as cast:
+        for chunk in (shown[:10], shown[10:40], shown[40:]):
+            cast.output(chunk)
+    _, events = read_cast(path)
+    written = "".join(str(e[2]) for e in events)
+    for leaked in ("AD7RBKZAZUYO6", "AP8QqyDNMO8", "ss\\\\word"):
+        assert leaked not in written, written
