@@ -88,20 +88,40 @@ def _check(ws: Workspace, args: argparse.Namespace) -> int:
     return {"passed": 0, "failed": 1, "error": 2}[result.verdict]
 
 
-def _otp(args: argparse.Namespace) -> int:
-    """`scone-course otp SOURCE`: the virtual authenticator (course/otp.py)."""
+def _otp(args: argparse.Namespace, ws: Workspace) -> int:
+    """`scone-course otp [SOURCE]`: the virtual authenticator (course/otp.py).
+
+    With SOURCE it "scans": the account is kept (as an authenticator app keeps it, so the
+    QR code can be shredded) and its code shown; without, the codes of every kept account.
+    """
     import time
 
-    from course.otp import current_code, load, read_account
+    from course.authenticator import AccountStore
+    from course.otp import Account, current_code, load, read_account
 
-    account = read_account(load(args.source))
-    name = account.label or account.issuer or "account"
-    shown = ""
+    store = AccountStore(ws.authenticator_path)
+    if args.forget is not None:
+        gone = store.forget(args.forget - 1)
+        print(f"forgot {gone.label or 'the account'}: its codes are gone with it")
+        return 0
+    accounts: list[Account]
+    if args.source is None:
+        accounts = store.accounts()
+        if not accounts:
+            raise CourseError("no account kept yet: scan one with `scone-course otp qrcode.svg`")
+    else:
+        account = read_account(load(args.source))
+        if store.add(account):
+            print(f"kept {account.label or 'the account'} in your authenticator", file=sys.stderr)
+        accounts = [account]
+    shown: dict[int, str] = {}
     while True:
-        now = current_code(account)
-        if now.code != shown or not args.watch:
-            print(f"{now.code}  ({now.seconds_left} s left)  {name}", flush=True)
-            shown = now.code
+        for number, account in enumerate(accounts, 1):
+            now = current_code(account)
+            if now.code != shown.get(number):
+                name = account.label or account.issuer or "account"
+                print(f"{now.code}  ({now.seconds_left} s left)  {name}", flush=True)
+                shown[number] = now.code
         if not args.watch:
             return 0
         try:
@@ -162,8 +182,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--shell", choices=["bash", "xonsh"])
     check.add_argument("--json", type=Path, help="also write the result as JSON")
     check.add_argument("--quiet", action="store_true", help="no progress lines")
-    otp = verbs.add_parser("otp", help="virtual authenticator: the current code of a QR code")
-    otp.add_argument("source", help="qrcode.svg written by otpqr, an otpauth:// URI, or a secret")
+    otp = verbs.add_parser(
+        "otp", help="virtual authenticator: scan a QR code (kept), show the current codes"
+    )
+    otp.add_argument(
+        "source",
+        nargs="?",
+        help="qrcode.svg written by otpqr, an otpauth:// URI, or a secret (default: every"
+        " account kept so far)",
+    )
+    otp.add_argument("--forget", type=int, metavar="N", help="forget kept account number N")
     otp.add_argument("--watch", action="store_true", help="show each new code until Ctrl-C")
     cas = verbs.add_parser("cas", help="control the workspace CAS")
     cas.add_argument("action", choices=["status", "start", "stop"])
@@ -188,8 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        if args.verb == "otp":
-            return _otp(args)
         if args.verb == "dev":
             return _dev_check(args)
         if args.verb == "record":
@@ -199,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb is None:
             return _tui(ws)  # it loads the course once and copies the starters itself
         ws.ensure()
+        if args.verb == "otp":
+            return _otp(args, ws)
         if args.verb == "cas":
             if args.action == "status":
                 running = ws.cas_running()

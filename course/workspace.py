@@ -124,6 +124,11 @@ class Workspace:
         return self.root / "cas"
 
     @property
+    def authenticator_path(self) -> Path:
+        """Where the virtual authenticator keeps the accounts it scanned (mode 0600)."""
+        return self.root / "authenticator.json"
+
+    @property
     def cas_address(self) -> str:
         """A loopback address of this workspace's own (stable across restarts)."""
         digest = hashlib.sha256(str(self.root.resolve()).encode()).digest()

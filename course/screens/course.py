@@ -2,7 +2,7 @@
 
 Keyboard first, every action in the footer or under f1: c Check, w Watch, h Hint,
 s Solution, v reference screencast, r Reset, t Shell, e Edit (E: $EDITOR), x bash/xonsh,
-n/p next/previous assignment, 1–4 tabs, b sidebar.
+a authenticator, n/p next/previous assignment, 1–4 tabs, b sidebar.
 Slow work (the Check, the reset, starting the CAS) runs in thread workers.
 """
 
@@ -76,6 +76,7 @@ class CourseScreen(AssistedScreen):
         Binding("e", "edit", "Edit", id="edit"),
         Binding("E", "external_editor", "$EDITOR", show=False, id="external-editor"),
         Binding("x", "switch_shell", "bash/xonsh", show=False, id="switch-shell"),
+        Binding("a", "authenticator", "Authenticator", show=False, id="authenticator"),
         Binding("n", "step(1)", "Next assignment", show=False, id="next"),
         Binding("p", "step(-1)", "Previous assignment", show=False, id="previous"),
         Binding("b", "toggle_sidebar", "Sidebar", show=False, id="sidebar"),
@@ -187,6 +188,15 @@ class CourseScreen(AssistedScreen):
     def action_toggle_sidebar(self) -> None:
         """Hides or shows the outline (more room for a cast at 80 columns)."""
         self.toggle_class("no-sidebar")
+
+    def action_authenticator(self) -> None:
+        """Opens the virtual authenticator (scan a QR code, see the current codes)."""
+        from course.authenticator import AccountStore
+        from course.screens.authenticator import AuthenticatorScreen
+
+        directory = self.workspace.home / "course" / self.current.id
+        store = AccountStore(self.workspace.authenticator_path)
+        self.app.push_screen(AuthenticatorScreen(store, directory, self.workspace.home))
 
     async def action_switch_shell(self) -> None:
         """Switches between the bash and the xonsh version of the course (remembered)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,19 @@ from rich.console import Console
 from rich.text import Text
 from textual import _tree_sitter
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Input, Static
 
 from course.app import CourseApp, make_app
+from course.authenticator import AccountStore
 from course.dialogs.confirm import ConfirmDialog
 from course.dialogs.report import ReportDialog
+from course.otp import current_code, read_account
+from course.screens.authenticator import AuthenticatorScreen
 from course.screens.course import CourseScreen
 from course.screens.solution import SolutionScreen
 from course.workspace import Workspace
 from grader.catalog import Catalog
+from localcas.runtime.otpqr import _svg, otpauth_uri
 from tests.tui.conftest import put_reference
 
 pytestmark = pytest.mark.slow
@@ -386,3 +391,49 @@ async def test_reference_screencast_follows_the_solution_rule_and_plays(
         assert "scone cas show-certificate" in shown, shown
     assert progress(workspace)["t0-attest"]["solution"]["before_passing"] is True
     assert list((workspace.root / "screencasts").glob("t0-attest.bash.*.cast"))
+
+
+async def test_authenticator_scans_a_qr_code_keeps_it_and_forgets_it(
+    workspace: Workspace, catalog: Catalog
+) -> None:
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+    uri = otpauth_uri(secret, "learner", "otpqr")
+    directory = workspace.home / "course" / "t0-attest"
+    (directory / "qrcode.svg").write_bytes(_svg(uri))  # what otpqr writes
+    app = make_app(workspace, catalog, start_cas=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AuthenticatorScreen)
+        source = screen.query_one(Input)
+        assert source.value == "qrcode.svg", "the QR code just written is offered"
+        await pilot.press("enter")
+        await pilot.pause()
+        (directory / "qrcode.svg").unlink()  # shredded after scanning, as the lesson says
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        row = table.get_row_at(0)
+        expected = current_code(read_account(uri))
+        assert str(row[1]) == "otpqr:learner (otpqr)"
+        assert str(row[2]).replace(" ", "") in {
+            expected.code,
+            current_code(read_account(uri), time.time()).code,  # a step may have passed
+        }
+        # A second scan of the same account keeps one copy; a bad source is one line.
+        source.value = "no-such.svg"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "no such file" in text_of(screen.query_one("#auth-status", Static))
+        await pilot.press("d")  # in the file-name field: just a letter
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press("tab", "d")
+        await pilot.pause()
+        assert table.row_count == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CourseScreen)
+    assert AccountStore(workspace.authenticator_path).accounts() == []
+    assert workspace.authenticator_path.stat().st_mode & 0o077 == 0, "secrets: owner only"
