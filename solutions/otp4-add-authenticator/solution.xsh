@@ -75,7 +75,7 @@ def ensure_policy(name, path):
         die(f"Creating policy {name} failed")
     print(f"Created policy {name}.")
 
-def create():
+def create(args=()):
     ns, session, session2, mrenclave = load_state(creating=True)
     # otpqr keeps its marker in single_run/, which the container sees as /root/single_run.
     Path("single_run").mkdir(exist_ok=True)
@@ -192,7 +192,7 @@ def run_otpqr(config_id, command):
         print(run.err, end="", file=sys.stderr)
         die(f"executing '{command}' failed (exit code {run.returncode})")
 
-def gen_qr_code():
+def gen_qr_code(args=()):
     ns, session, _, _ = load_state()
     run_otpqr(f"{session}/otpqr", "gen-qr-code")
     print("Written QR code to file qrcode.svg.")
@@ -216,7 +216,7 @@ def add_authenticator(args):
     print("Written QR code to file qrcode.svg.")
     print("Scan it with the new authenticator, then remove it: shred -n 3 -z -u qrcode.svg")
 
-def test_qr_code():
+def test_qr_code(args=()):
     ns, session, _, _ = load_state()
     run_otpqr(f"{session}/test", "test-qr-code")
     print("Written test QR code to file test.svg. - This cannot be used for authorization.")
@@ -230,8 +230,6 @@ commands = {
 command = $ARGS[1] if len($ARGS) > 1 else "create"
 if command not in commands:
     die(f"unknown command '{command}' (use: {', '.join(commands)})")
-if command == "add-authenticator":
-    add_authenticator($ARGS[2:])
-else:
-    commands[command]()
+# Every command takes the arguments after its name.
+commands[command]($ARGS[2:])
 print("OK.")

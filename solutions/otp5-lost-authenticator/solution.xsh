@@ -100,7 +100,7 @@ def ensure_policy(name, path, current=None):
         die(f"Creating policy {name} failed")
     print(f"Created policy {name}.")
 
-def create():
+def create(args=()):
     state = load_state(creating=True)
     ns, session, session2, mrenclave = state.ns, state.session, state.session2, state.mrenclave
     volume = f"single_run_{state.volume_version}"
@@ -220,7 +220,7 @@ def run_otpqr(config_id, command):
         print(run.err, end="", file=sys.stderr)
         die(f"executing '{command}' failed (exit code {run.returncode})")
 
-def gen_qr_code():
+def gen_qr_code(args=()):
     run_otpqr(f"{load_state().session}/otpqr", "gen-qr-code")
     print("Written QR code to file qrcode.svg.")
     print("Scan it (scone-course otp qrcode.svg), then remove it: shred -n 3 -z -u qrcode.svg")
@@ -261,7 +261,7 @@ def roll_forward(args):
     create()
     print(f"Rolled forward to volume version {state.volume_version}: run gen-qr-code for the new secret.")
 
-def test_qr_code():
+def test_qr_code(args=()):
     run_otpqr(f"{load_state().session}/test", "test-qr-code")
     print("Written test QR code to file test.svg. - This cannot be used for authorization.")
 
@@ -275,8 +275,6 @@ commands = {
 command = $ARGS[1] if len($ARGS) > 1 else "create"
 if command not in commands:
     die(f"unknown command '{command}' (use: {', '.join(commands)})")
-if command in ("add-authenticator", "roll-forward"):
-    commands[command]($ARGS[2:])
-else:
-    commands[command]()
+# Every command takes the arguments after its name.
+commands[command]($ARGS[2:])
 print("OK.")
