@@ -1,11 +1,11 @@
 """Provides the course's virtual authenticator (`scone-course otp`, and a TUI panel).
 
-A learner "scans" a QR code by giving its file: :func:`read_account` finds the
-``otpauth://totp/…`` URI in it and :func:`current_code` computes the code an
-authenticator app would show, with the seconds it stays valid. No camera and no image
-decoding: the course's ``otpqr`` writes its URI into the SVG's ``<desc>`` as well as into
-the QR code's modules, and that is what is read. An ``otpauth://`` URI or a bare base32
-secret works too. ``oathtool --totp -b SECRET`` gives the same codes.
+A learner "scans" a QR code by giving its file: :func:`read_account` decodes the QR code
+that the SVG draws (:mod:`course.qrdecode`) to its ``otpauth://totp/…`` URI, and
+:func:`current_code` computes the code an authenticator app would show, with the seconds
+it stays valid. When the modules cannot be read, the URI that the course's ``otpqr`` also
+writes into the SVG's ``<desc>`` is used. An ``otpauth://`` URI or a bare base32 secret
+works too. ``oathtool --totp -b SECRET`` gives the same codes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from course.errors import CourseError
+from course.qrdecode import QrDecodeError, decode_svg
 from localcas import totp
 
 __all__ = ["Account", "Code", "OtpError", "current_code", "load", "read_account", "show"]
@@ -78,13 +79,19 @@ def read_account(source: str) -> Account:
     if text.startswith("otpauth://"):
         return _from_uri(text)
     if "<svg" in text:
-        found = _URI.search(html.unescape(text))
-        if found is None:
-            raise OtpError(
-                "this SVG carries no otpauth:// URI; only QR codes written by the course's"
-                " otpqr can be read here. Give the otpauth:// URI or the secret instead"
-            )
-        return _from_uri(found.group())
+        try:
+            scanned = decode_svg(text)
+        except QrDecodeError as err:
+            found = _URI.search(html.unescape(text))
+            if found is None:
+                raise OtpError(
+                    f"cannot read this QR code ({err}); give the otpauth:// URI or the"
+                    " secret instead"
+                ) from err
+            scanned = found.group()
+        if not scanned.startswith("otpauth://totp/"):
+            raise OtpError(f"the QR code holds no TOTP account (it reads {scanned[:40]!r})")
+        return _from_uri(scanned)
     # A bare secret: at least 16 base32 digits (80 bits), so that a mistyped file name
     # (any word is base32) is not taken for one.
     if re.fullmatch(r"[A-Za-z2-7 =]+", text) and len(text.replace(" ", "")) >= 16:

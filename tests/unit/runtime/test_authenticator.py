@@ -44,7 +44,7 @@ def test_codes_follow_rfc_6238() -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("<svg><path d='M0 0'/></svg>", "carries no otpauth:// URI"),
+        ("<svg><rect/></svg>", "cannot read this QR code"),
         ("otpauth://totp/A:b?secret=1111", "no valid base32 secret"),
         (f"otpauth://totp/A:b?secret={SECRET}&digits=8", "digits=8"),
         ("hello", "expected a QR-code SVG"),
@@ -58,3 +58,17 @@ def test_refuses_what_it_cannot_use(source: str, message: str) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(OtpError, match="no such file"):
         load(str(tmp_path / "qrcode.svg"))
+
+
+def test_scans_the_modules_not_the_description(tmp_path: Path) -> None:
+    import segno
+
+    uri = f"otpauth://totp/Other:someone?secret={SECRET}&issuer=Other"
+    out = io.BytesIO()
+    segno.make(uri, error="h").save(out, kind="svg", scale=3, desc="otpauth://totp/X:y?secret=AAAA")
+    account = read_account(out.getvalue().decode())
+    assert (account.secret, account.issuer) == (SECRET, "Other")
+    text = io.BytesIO()
+    segno.make("hello world", error="m", micro=False).save(text, kind="svg")
+    with pytest.raises(OtpError, match="holds no TOTP account"):
+        read_account(text.getvalue().decode())
