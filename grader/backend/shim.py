@@ -147,12 +147,19 @@ def main(argv: list[str] | None = None) -> int:
     control = Path(conf["control"])
     started, ts = time.perf_counter(), time.time()
     env = dict(os.environ)
+    # The shim keeps the ledger; a CLI that writes one too (the stand-in) must not.
+    env.pop("SCONE_COURSE_LEDGER", None)
     call = parse_call(argv, Path.cwd(), env)
     watch = call.may_mutate and call.named and bool(call.sessions)
     before = _versions(_client(call, env, conf), call.sessions) if watch else None
     inflight = control / "inflight" / f"{os.getpid()}.json"
     if before is not None:
-        note = {"sessions": before, "config": str(call.config_path(env)), "cas": call.cas}
+        note = {
+            "sessions": before,
+            "config": str(call.config_path(env)),
+            "cas": call.cas,
+            "identity": None if call.identity is None else str(call.identity),
+        }
         inflight.write_text(json.dumps(note), encoding="utf-8")
     try:
         command = ["/bin/sh", "-c", conf["scone_cmd"] + ' "$@"', "scone", *argv]

@@ -176,8 +176,11 @@ class BlackboxSandbox(Sandbox):
     # -- running ----------------------------------------------------------------------
 
     def env(self) -> dict[str, str]:
-        """The course environment, pointed at the proxy, with this world's CLI config."""
-        env = course_environment(home=self.home, tools=self.tools, cas_address=self.address)
+        """The course environment, pointed at the proxy, with this world's CLI config;
+        ``SCONE_COURSE_LEDGER`` names the shim's ledger (probes read it)."""
+        env = course_environment(
+            home=self.home, tools=self.tools, cas_address=self.address, ledger=self.ledger
+        )
         env["TMPDIR"] = str(self.tmp)
         env["SCONE_CLI_CONFIG"] = str(self.config)
         if self.target.page:
@@ -245,14 +248,7 @@ class BlackboxSandbox(Sandbox):
                 note = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue  # finished meanwhile
-            config = cli_config(Path(note.get("config", "")))
-            client = (
-                None
-                if config is None
-                else CasRest.from_config(
-                    config, self.target.host, self.target.port, note.get("cas")
-                )
-            )
+            client = self._client_for(note)
             if client is None:
                 continue
             try:
@@ -267,6 +263,18 @@ class BlackboxSandbox(Sandbox):
                 return True
         return False
 
+    def _client_for(self, note: dict[str, Any]) -> CasRest | None:
+        """REST as the identity of a call in flight (None: it cannot be built)."""
+        config = cli_config(Path(note.get("config", "")))
+        if config is None:
+            return None
+        try:
+            if note.get("identity"):
+                config["identity"] = Path(note["identity"]).read_text(encoding="utf-8")
+            return CasRest.from_config(config, self.target.host, self.target.port, note.get("cas"))
+        except (OSError, ValueError):
+            return None
+
     # -- what the backend reads -------------------------------------------------------
 
     def learner_rest(self) -> tuple[CasRest | None, CasRest | None]:
@@ -274,10 +282,13 @@ class BlackboxSandbox(Sandbox):
         config = cli_config(self.config)
         if config is None:
             return None, None
-        learner = CasRest.from_config(config, self.target.host, self.target.port)
-        public = CasRest.from_config(
-            {**config, "identity": None}, self.target.host, self.target.port
-        )
+        try:
+            learner = CasRest.from_config(config, self.target.host, self.target.port)
+            public = CasRest.from_config(
+                {**config, "identity": None}, self.target.host, self.target.port
+            )
+        except (OSError, ValueError):  # a config the CLI would not use either
+            return None, None
         return learner, public
 
     def snapshot(self, files: dict[str, Path]) -> Snapshot:

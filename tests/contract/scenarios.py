@@ -7,6 +7,7 @@ assignment t1-namespace) and the status every check must end with.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +97,35 @@ def explain(result: GradeResult) -> str:
     lines += [f"  {c.id}: {c.status} — {c.message[:300]}" for c in result.checks]
     lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)
+
+
+STANDIN = """\
+#!/bin/sh
+# The CLI stand-in as a real `scone`: the attested chain stays pinned, but the CAS's
+# address is not matched against the leaf certificate (see the module docstring).
+exec {python} -c '
+import ssl, sys
+sys.path.insert(0, "{root}")
+_wrap = ssl.SSLContext.wrap_socket
+def wrap(self, sock, *args, **kwargs):
+    self.check_hostname = False
+    return _wrap(self, sock, *args, **kwargs)
+ssl.SSLContext.wrap_socket = wrap
+from localcas.cli.app import main
+sys.exit(main())' "$@"
+"""
+
+
+def write_standin(directory: Path) -> Path:
+    """Writes ``directory/scone``: the localcas CLI stand-in used as a "real" `scone`.
+
+    The stand-in also matches the CAS's *address* against the TLS leaf certificate, which
+    names only the CAS's own address; SCONE's CLI pins the attested chain instead (spec
+    scone.md §3.1). Through the fault proxy (another address) the stand-in would refuse
+    the CAS, so this one has only that name check switched off; the chain is still
+    verified.
+    """
+    path = directory / "scone"
+    path.write_text(STANDIN.format(python=sys.executable, root=ROOT), encoding="utf-8")
+    path.chmod(0o755)
+    return path

@@ -46,24 +46,8 @@ from tests.contract.scenarios import (
     Scenario,
     explain,
     statuses,
+    write_standin,
 )
-
-STANDIN = """\
-#!/bin/sh
-# The CLI stand-in as a real `scone`: the attested chain stays pinned, but the CAS's
-# address is not matched against the leaf certificate (see the module docstring).
-exec {python} -c '
-import ssl, sys
-sys.path.insert(0, "{root}")
-_wrap = ssl.SSLContext.wrap_socket
-def wrap(self, sock, *args, **kwargs):
-    self.check_hostname = False
-    return _wrap(self, sock, *args, **kwargs)
-ssl.SSLContext.wrap_socket = wrap
-from localcas.cli.app import main
-sys.exit(main())' "$@"
-"""
-
 
 # -- fixtures -----------------------------------------------------------------------------
 
@@ -78,10 +62,7 @@ def real_cas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CasInstance]:
 
 @pytest.fixture(scope="module")
 def scone_cmd(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("cli") / "scone"
-    path.write_text(STANDIN.format(python=sys.executable, root=ROOT), encoding="utf-8")
-    path.chmod(0o755)
-    return str(path)
+    return str(write_standin(tmp_path_factory.mktemp("cli")))
 
 
 @pytest.fixture(scope="module")
