@@ -68,7 +68,11 @@ class CasClient:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
         else:
+            # As SCONE's CLI does: the attested chain is pinned, and it alone decides. The
+            # leaf is not matched against the name or address the CAS was reached by, so
+            # a CAS behind a proxy or NAT, or re-addressed, still verifies (spec §3.1).
             ctx.load_verify_locations(cadata=chain)
+            ctx.check_hostname = False
         if identity is not None:
             # ssl loads client keys only from files. An anonymous in-memory file (memfd)
             # never touches the disk and vanishes with the descriptor.

@@ -101,29 +101,16 @@ def explain(result: GradeResult) -> str:
 
 STANDIN = """\
 #!/bin/sh
-# The CLI stand-in as a real `scone`: the attested chain stays pinned, but the CAS's
-# address is not matched against the leaf certificate (see the module docstring).
-exec {python} -c '
-import ssl, sys
-sys.path.insert(0, "{root}")
-_wrap = ssl.SSLContext.wrap_socket
-def wrap(self, sock, *args, **kwargs):
-    self.check_hostname = False
-    return _wrap(self, sock, *args, **kwargs)
-ssl.SSLContext.wrap_socket = wrap
-from localcas.cli.app import main
-sys.exit(main())' "$@"
+# The localcas CLI stand-in, used as if it were the real `scone`.
+PYTHONPATH="{root}${{PYTHONPATH:+:$PYTHONPATH}}" exec {python} -m localcas.cli "$@"
 """
 
 
 def write_standin(directory: Path) -> Path:
-    """Writes ``directory/scone``: the localcas CLI stand-in used as a "real" `scone`.
+    """Writes ``directory/scone``: the localcas CLI stand-in, unchanged, as a "real" `scone`.
 
-    The stand-in also matches the CAS's *address* against the TLS leaf certificate, which
-    names only the CAS's own address; SCONE's CLI pins the attested chain instead (spec
-    scone.md §3.1). Through the fault proxy (another address) the stand-in would refuse
-    the CAS, so this one has only that name check switched off; the chain is still
-    verified.
+    Like SCONE's CLI it pins the attested chain and does not match the leaf against the
+    address it reached the CAS by, so it works through the grader's fault proxy.
     """
     path = directory / "scone"
     path.write_text(STANDIN.format(python=sys.executable, root=ROOT), encoding="utf-8")
