@@ -23,6 +23,7 @@ from pathlib import Path
 from course.errors import CourseError
 from course.workspace import Workspace
 from grader.catalog import Assignment, Catalog
+from grader.prerequisites import shell_for
 
 __all__ = ["Reset", "ResetReport"]
 
@@ -117,7 +118,7 @@ class Reset:
     def _replay(self, prerequisite: Assignment) -> str:
         from grader.shells import driver_for  # pexpect and the sandbox: only when needed
 
-        shell = self.shell if self.shell in prerequisite.shells else "bash"
+        shell = shell_for(prerequisite, self.shell)
         reference = prerequisite.reference(shell)
         workdir = self.workspace.home / "course" / prerequisite.id
         workdir.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ from grader.diff import diff
 from grader.errors import GraderError, InfrastructureError, UsageError
 from grader.events import CheckFinished, EventSink, GradingFinished, PhaseStarted, ignore_events
 from grader.isolation import Isolation
+from grader.prerequisites import replay_prerequisites
 from grader.probes import run_probe
 from grader.reference import ReferenceCache
 from grader.results import CheckResult, GradeResult, RunRecord
@@ -147,31 +148,9 @@ def _files(sandbox: Sandbox, assignment: Assignment) -> dict[str, Path]:
 
 def _prepare(g: _Grading, sandbox: Sandbox, script: Path, *, learner: bool = True) -> Path:
     """Replays the prerequisites' references; installs ``script``; returns its path."""
-    for prerequisite_id in g.assignment.prerequisites:
-        prerequisite = g.catalog.get(prerequisite_id)
-        shell = g.driver.name if g.driver.name in prerequisite.shells else "bash"
-        reference = prerequisite.reference(shell)
-        workdir = sandbox.workdir(prerequisite_id)
-        installed = workdir / reference.name
-        shutil.copyfile(reference, installed)
-        run = run_script(
-            sandbox,
-            driver_for(installed, shell),
-            installed,
-            label=f"prerequisite {prerequisite_id}",
-            cwd=workdir,
-            timeout=prerequisite.timeout,
-        )
-        if learner:  # the reference's own set-up is grading overhead, not script time
-            g.setup_time += run.duration_s
-        # What the reference produced stays (its state files); the reference itself must
-        # not be readable by the learner's script.
-        installed.unlink(missing_ok=True)
-        if not run.succeeded:
-            raise InfrastructureError(
-                f"the reference solution of prerequisite {prerequisite_id} failed"
-                f" ({checks.excerpt(run.transcript, 5) or run.note}); this is not your fault"
-            )
+    runs = replay_prerequisites(sandbox, g.catalog, g.assignment, g.driver.name)
+    if learner:  # the references' own set-up is grading overhead, not script time
+        g.setup_time += sum(run.duration_s for run in runs)
     workdir = sandbox.workdir(g.assignment.id)
     installed = workdir / f"solution{g.driver.extension}"
     shutil.copyfile(script, installed)

@@ -19,6 +19,7 @@ from typing import Any
 
 import localcas
 from grader.catalog import Assignment, Catalog
+from grader.prerequisites import shell_for
 
 __all__ = ["ReferenceCache"]
 
@@ -49,7 +50,7 @@ class ReferenceCache:
         paths = [assignment.directory / "assignment.yaml", assignment.reference(shell)]
         for prerequisite in assignment.prerequisites:
             other = catalog.get(prerequisite)
-            paths += [other.reference(shell if shell in other.shells else "bash")]
+            paths += [other.reference(shell_for(other, shell))]
         for path in paths:
             digest.update(path.read_bytes() if path.exists() else b"<missing>")
         return digest.hexdigest()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -35,8 +34,9 @@ from grader import world
 from grader.cast import CastWriter, read_cast
 from grader.catalog import Assignment, Catalog
 from grader.errors import GraderError
+from grader.prerequisites import PrerequisiteFailed, replay_prerequisites, shell_for
 from grader.sandbox import Sandbox
-from grader.shells import driver_for, run_script
+from grader.shells import driver_for
 
 __all__ = ["RecordOptions", "Recording", "record", "reference_cast"]
 
@@ -113,39 +113,6 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Writes ``text`` to ``path`` whole or not at all."""
     with _atomic(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
-
-
-def _prerequisite_shell(assignment: Assignment, shell: str) -> str:
-    return shell if shell in assignment.shells else "bash"
-
-
-def _replay_prerequisites(
-    sandbox: Sandbox, catalog: Catalog, assignment: Assignment, shell: str
-) -> None:
-    """Runs the prerequisites' references as the grader does (in bash when the shell is
-    not offered for one)."""
-    for prerequisite_id in assignment.prerequisites:
-        prerequisite = catalog.get(prerequisite_id)
-        shell = _prerequisite_shell(prerequisite, shell)
-        reference = prerequisite.reference(shell)
-        workdir = sandbox.workdir(prerequisite_id)
-        installed = workdir / reference.name
-        shutil.copyfile(reference, installed)
-        run = run_script(
-            sandbox,
-            driver_for(installed, shell),
-            installed,
-            label=f"prerequisite {prerequisite_id}",
-            cwd=workdir,
-            timeout=prerequisite.timeout,
-        )
-        installed.unlink(missing_ok=True)
-        if not run.succeeded:
-            raise RecordError(
-                f"the reference solution of prerequisite {prerequisite_id} failed"
-                f" ({run.note or f'exit code {run.exit_code}'}); run"
-                f" 'scone-course dev check' to see why"
-            )
 
 
 def _shell_argv(sandbox: Sandbox, shell: str) -> list[str]:
@@ -238,10 +205,12 @@ def record(
     title = f"{assignment.title} ({assignment.id}, {kind}, {options.shell})"
     try:
         with Sandbox(catalog, base=options.base) as sandbox:
-            _replay_prerequisites(sandbox, catalog, assignment, options.shell)
+            replay_prerequisites(sandbox, catalog, assignment, options.shell)
             before = world.secrets_to_redact(sandbox)
             events, steps = _type_solution(sandbox, assignment, script, options.shell, options)
             secrets = {*before, *world.secrets_to_redact(sandbox)}  # CastWriter adds their forms
+    except PrerequisiteFailed as err:
+        raise RecordError(f"{err}; run 'scone-course dev check' to see why") from None
     except GraderError as err:
         raise RecordError(f"the recording sandbox failed: {err}") from None
     with _atomic(output) as temporary:
@@ -274,7 +243,7 @@ def _cache_key(catalog: Catalog, assignment: Assignment, shell: str) -> str:
     digest = hashlib.sha256(f"{RECORDER_VERSION}:{shell}".encode())
     for prerequisite_id in (*assignment.prerequisites, assignment.id):
         part = catalog.get(prerequisite_id)
-        path = part.reference(_prerequisite_shell(part, shell))
+        path = part.reference(shell_for(part, shell))
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()[:16]
 
