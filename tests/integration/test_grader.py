@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -424,3 +425,22 @@ def test_no_private_key_in_casts_or_json(cli_leaky: tuple[CliRun, Path]) -> None
     checks = {c["id"]: c for c in run.document["checks"]}
     assert checks["run2-succeeds"]["status"] == "failed"
     assert "[REDACTED]" in (checks["run2-succeeds"]["excerpt"] or "")
+
+
+def test_a_failing_prerequisite_is_an_error_never_the_learners_failure(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    broken = "#!/usr/bin/env bash\necho 'prerequisite broke on purpose'\nexit 3\n"
+    for name in ("solution.sh", "solution.xsh"):
+        (course / "solutions" / "t0-attest" / name).write_text(broken, encoding="utf-8")
+    options = GradeOptions(
+        base=tmp_path / "sandboxes", cache=ReferenceCache(tmp_path / "refs"), crash_runs=False
+    )
+    result = grade(Catalog.load(course), ASSIGNMENT, SUBMISSIONS / "correct.sh", options)
+    assert result.verdict == "error", result.verdict
+    assert result.error is not None
+    assert "prerequisite t0-attest failed" in result.error
+    assert "prerequisite broke on purpose" in result.error
+    assert "not your fault" in result.error
+    assert not [c for c in result.checks if c.status == "failed"], "nothing charged to the learner"
+    assert leftovers(tmp_path / "sandboxes") == []
