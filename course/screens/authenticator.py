@@ -76,7 +76,7 @@ class AuthenticatorScreen(ModalScreen[None]):
             )
             yield Input(
                 value=qr.name if qr is not None else "",
-                placeholder="qrcode.svg",
+                placeholder="file name, e.g. qrcode.svg",
                 id="auth-source",
             )
             table: DataTable[str] = DataTable(id="auth-accounts", cursor_type="row")
