@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -140,6 +141,23 @@ def _kill_tree(child: pexpect.spawn[str]) -> None:
     child.close(force=True)
 
 
+def demo_script(assignment: Assignment, shell: str) -> Path:
+    """Where an assignment's screencast demo lives: ``screencast.sh`` / ``screencast.xsh``.
+
+    A solution that is one command with subcommands (Section 2's) shows little when typed:
+    it defines functions and runs ``create``. Its demo is what the screencast types
+    instead, with the solution installed beside it as ``solution.sh`` (``.xsh``), the way
+    the original course's screencasts call the script with one subcommand after another.
+    """
+    return assignment.directory / f"screencast{'.xsh' if shell == 'xonsh' else '.sh'}"
+
+
+def _install_solution(sandbox: Sandbox, assignment: Assignment, solution: Path, shell: str) -> None:
+    target = sandbox.workdir(assignment.id) / f"solution{'.xsh' if shell == 'xonsh' else '.sh'}"
+    shutil.copyfile(solution, target)
+    target.chmod(0o755)
+
+
 def _type_solution(
     sandbox: Sandbox, assignment: Assignment, script: str, shell: str, options: RecordOptions
 ) -> tuple[list[tuple[float, str, str]], int]:
@@ -200,12 +218,17 @@ def record(
     check_output(output, force=force)
     if transcript is not None:
         check_output(transcript, force=force)
-    script = solution.read_text(encoding="utf-8")
+    demo = demo_script(assignment, options.shell)
+    script = (demo if demo.is_file() else solution).read_text(encoding="utf-8")
     kind = "reference solution" if options.solution is None else solution.name
+    if demo.is_file():
+        kind = f"a demo of the {kind}"
     title = f"{assignment.title} ({assignment.id}, {kind}, {options.shell})"
     try:
         with Sandbox(catalog, base=options.base) as sandbox:
             replay_prerequisites(sandbox, catalog, assignment, options.shell)
+            if demo.is_file():
+                _install_solution(sandbox, assignment, solution, options.shell)
             before = world.secrets_to_redact(sandbox)
             events, steps = _type_solution(sandbox, assignment, script, options.shell, options)
             secrets = {*before, *world.secrets_to_redact(sandbox)}  # CastWriter adds their forms
@@ -245,6 +268,8 @@ def _cache_key(catalog: Catalog, assignment: Assignment, shell: str) -> str:
         part = catalog.get(prerequisite_id)
         path = part.reference(shell_for(part, shell))
         digest.update(path.read_bytes() if path.is_file() else b"-")
+    demo = demo_script(assignment, shell)
+    digest.update(demo.read_bytes() if demo.is_file() else b"-")
     return digest.hexdigest()[:16]
 
 

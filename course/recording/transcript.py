@@ -42,6 +42,8 @@ _CERTIFICATE = re.compile(
 )
 _MKTEMP = re.compile(r"\b([\w.-]+\.)[A-Za-z0-9]{6}\b(?=\W|$)")
 _MKTEMP_BASES = ("state.env.", "cas_cert.crt.", "values.json.", "client.pem.")
+_OTP_IN_CONFIG_ID = re.compile(r"(\w/[\w.~-]+)@\d{6}\b")
+"""A one-time password appended to a service's config id: ``<session>/<service>@123456``."""
 
 
 def cast_text(events: Iterable[tuple[float, str, str]]) -> str:
@@ -80,6 +82,7 @@ def normalise_transcript(text: str) -> str:
     text = _numbered(_HASH, "hash", text)
     text = _HEX_SUFFIX.sub(r"\1-<suffix>", text)
     text = _numbered(_KEY_HASH, "key-hash", text)
+    text = _OTP_IN_CONFIG_ID.sub(r"\1@<otp>", text)
 
     def temp_name(match: re.Match[str]) -> str:
         base = match.group(1)

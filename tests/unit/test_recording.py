@@ -131,3 +131,10 @@ def test_a_secret_is_hidden_in_every_form_it_reaches_the_screen_in() -> None:
     # JSON answers escape quotes and backslashes; binary values show as Base32 or Base64.
     assert {'a"b\\cdefg', 'a\\"b\\\\cdefg'} <= forms
     assert {"00ff10ab20cd30ef", "AD7RBKZAZUYO6===", "AD7RBKZAZUYO6", "AP8QqyDNMO8="} <= forms
+
+
+def test_a_one_time_password_in_a_config_id_becomes_a_placeholder() -> None:
+    line = "using service ID otp-1a2b3c4d/otpqr-reset/otpqr@042917\nexit code 134 of 123456\n"
+    assert normalise_transcript(line) == (
+        "using service ID otp-1a2b3c4d/otpqr-reset/otpqr@<otp>\nexit code 134 of 123456\n"
+    )
