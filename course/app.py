@@ -28,7 +28,6 @@ class CourseApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
-        Binding("f1", "toggle_keys", "Keys", id="keys"),
     ]
 
     def __init__(self, workspace: Workspace, catalog: Catalog, *, start_cas: bool = True) -> None:
@@ -46,13 +45,6 @@ class CourseApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(CourseScreen(self.workspace, self.catalog, start_cas=self.start_cas))
-
-    def action_toggle_keys(self) -> None:
-        """Shows or hides the panel of every key binding."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
 
     async def action_quit(self) -> None:
         """Saves the editor's unsaved edits, then quits."""

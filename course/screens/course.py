@@ -62,6 +62,11 @@ def _take_terminal_back() -> None:
         pass  # not our terminal to take: Textual reports what it cannot read
 
 
+def _key_name(key: str) -> str:
+    names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]"}
+    return names.get(key, key)
+
+
 class CourseScreen(AssistedScreen):
     """The one screen a learner works in."""
 
@@ -84,6 +89,7 @@ class CourseScreen(AssistedScreen):
         Binding("2", "tab('script')", "Script", show=False, id="tab.script"),
         Binding("3", "tab('results')", "Results", show=False, id="tab.results"),
         Binding("4", "tab('replay')", "Replay", show=False, id="tab.replay"),
+        Binding("f1,question_mark", "keys", "Keys", id="keys"),
     ]
 
     def __init__(self, workspace: Workspace, catalog: Catalog, *, start_cas: bool = True) -> None:
@@ -188,6 +194,21 @@ class CourseScreen(AssistedScreen):
     def action_toggle_sidebar(self) -> None:
         """Hides or shows the outline (more room for a cast at 80 columns)."""
         self.toggle_class("no-sidebar")
+
+    def action_keys(self) -> None:
+        """Lists every key of the course, from the bindings themselves (never out of date)."""
+        from course.dialogs.report import ReportDialog as Keys
+
+        groups = [("", self), ("Script tab: ", self.editor), ("Replay tab: ", self.replay)]
+        lines = [
+            f"{where}{' or '.join(_key_name(k) for k in binding.key.split(','))}"
+            f" — {binding.description}"
+            for where, owner in groups
+            for binding in owner.BINDINGS
+            if isinstance(binding, Binding) and binding.description
+        ]
+        lines.append("ctrl+q — Quit (unsaved edits of the editor are saved first)")
+        self.app.push_screen(Keys("Keys of the course", lines))
 
     def action_authenticator(self) -> None:
         """Opens the virtual authenticator (scan a QR code, see the current codes)."""

@@ -437,3 +437,21 @@ async def test_authenticator_scans_a_qr_code_keeps_it_and_forgets_it(
         assert isinstance(app.screen, CourseScreen)
     assert AccountStore(workspace.authenticator_path).accounts() == []
     assert workspace.authenticator_path.stat().st_mode & 0o077 == 0, "secrets: owner only"
+
+
+async def test_keys_lists_every_course_key_from_the_bindings(
+    workspace: Workspace, catalog: Catalog
+) -> None:
+    app = make_app(workspace, catalog, start_cas=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportDialog)
+        said = [text_of(w) for w in app.screen.query(Static)]
+        for line in ("c or ctrl+r — Check", "a — Authenticator", "Script tab: ctrl+s — Save"):
+            assert f"• {line}" in said, said
+        assert "• Replay tab: ] — Next marker" in said, said
+        await pilot.press("escape", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportDialog), "f1 opens the same list"
