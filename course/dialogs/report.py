@@ -24,7 +24,8 @@ class ReportDialog(ModalScreen[None]):
     }
     ReportDialog.problem > Vertical { border: thick $error; }
     ReportDialog #report-title { text-style: bold; margin: 1 0; }
-    ReportDialog VerticalScroll { height: auto; max-height: 45vh; }  /* OK stays in view at 24 rows */
+    /* 45vh: the OK button stays in view at 24 rows. */
+    ReportDialog VerticalScroll { height: auto; max-height: 45vh; }
     ReportDialog Button { margin: 1 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="report.close")]
