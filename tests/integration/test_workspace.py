@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
+
 from course.workspace import Workspace
+from grader.shells import sweep_orphans
 from localcas.instance import CasInstance
 
 
@@ -66,3 +69,20 @@ def test_shell_needs_a_terminal(tmp_path: Path) -> None:
         assert done.returncode == 2 and "needs a terminal" in done.stderr
     finally:
         _course(ws.root, "cas", "stop")
+
+
+def test_practice_cas_is_no_child_of_the_app_so_the_grader_never_sweeps_it(
+    tmp_path: Path,
+) -> None:
+    # The TUI runs the grader in its own process; without PID namespaces the grader ends
+    # every descendant that escaped a graded run. The practice CAS must not be one.
+    ws = Workspace(tmp_path / "ws").ensure()
+    try:
+        ws.start_cas()
+        pid = int((ws.cas_dir / "cas.pid").read_text())
+        assert pid not in {p.pid for p in psutil.Process().children(recursive=True)}
+        assert sweep_orphans(set()) == []
+        assert ws.cas_running()
+    finally:
+        ws.stop_cas()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
