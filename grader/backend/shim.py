@@ -37,6 +37,7 @@ from typing import Any
 
 from grader.backend.argv import Call, mask, parse_call
 from grader.backend.rest import CasRest, RestError, cli_config, fingerprint
+from localcas.launcher import write_executable
 
 __all__ = ["CONF_VAR", "CRASH_WAIT", "main", "write_shim"]
 
@@ -60,13 +61,7 @@ def write_shim(tools: Path, conf: Path, python: str = sys.executable) -> Path:
         f"{CONF_VAR}={shlex.quote(str(conf))} exec {shlex.quote(python)} -c"
         f' {shlex.quote(code)} "$@"\n'
     )
-    tools.mkdir(parents=True, exist_ok=True)
-    target = tools / "scone"
-    tmp = tools / ".scone.tmp"
-    tmp.write_text(script, encoding="utf-8")
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, target)
-    return target
+    return write_executable(tools / "scone", script)
 
 
 def _client(call: Call, env: dict[str, str], conf: dict[str, Any]) -> CasRest | None:
