@@ -120,12 +120,15 @@ class FaultProxy:
                         target=self._connection, args=(client, int(key.data)), daemon=True
                     ).start()
 
-    def _refuse_now(self, port: int) -> bool:
+    def _fires(self, kind: str, port: int | None) -> bool:
+        """True, once, when the armed ``kind`` fault is due now on ``port``: the ``at``-th
+        time its condition holds (a connection while an upload runs, or a committed call)."""
         with self._lock:
             fault = self.fault
-            if fault is None or fault.fired or fault.kind != "refuse" or port != self.api_port:
+            if fault is None or fault.fired or fault.kind != kind or port != self.api_port:
                 return False
-        if not fault.in_flight():
+        # The condition asks the CAS (for ``drop``): never while holding the lock.
+        if not (fault.in_flight() if kind == "refuse" else fault.committed()):
             return False
         with self._lock:
             fault.seen += 1
@@ -136,7 +139,7 @@ class FaultProxy:
 
     def _connection(self, client: socket.socket, port: int) -> None:
         client.setblocking(True)
-        if self._refuse_now(port):
+        if self._fires("refuse", port):
             # Linger 0: the client gets a reset, as from a CAS that went away.
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             client.close()
@@ -181,7 +184,7 @@ class FaultProxy:
                     with contextlib.suppress(OSError):
                         target.shutdown(socket.SHUT_WR)
                     return
-                if asked is not None and asked.is_set() and self._drop_now(port):
+                if asked is not None and asked.is_set() and self._fires("drop", port):
                     break
                 if asked is not None:
                     asked.clear()
@@ -192,17 +195,3 @@ class FaultProxy:
         for sock in (source, target):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-
-    def _drop_now(self, port: int | None) -> bool:
-        with self._lock:
-            fault = self.fault
-            if fault is None or fault.fired or fault.kind != "drop" or port != self.api_port:
-                return False
-        if not fault.committed():
-            return False
-        with self._lock:
-            fault.seen += 1
-            if fault.seen == fault.at:
-                fault.fired = True
-                return True
-        return False
