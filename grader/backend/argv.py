@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Call", "mask", "parse_call"]
+__all__ = ["Call", "parse_call"]
 
 UPLOADS = {"create", "update"}
 """`scone session` verbs that may change the CAS."""
@@ -23,7 +23,6 @@ _WITH_FILE = {"create", "update", "verify", "check", "calculate-hash", "sign", "
 _TOP_VALUED = {"-c", "--config", "-o"}
 _VALUED = {"-c", "--cas", "--identity", "--retries", "-e", "--env", "-n", "--name"}
 _VARIABLE = re.compile(r"\$(?!\$)([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SECRETISH = re.compile(r"(?i)(secret|pass|token|key|otp|private)")
 
 
 @dataclass
@@ -133,18 +132,3 @@ def _name_in_file(path: Path, variables: dict[str, str]) -> str | None:
 
     name = _VARIABLE.sub(substitute, raw)
     return None if missing or not name else name
-
-
-def mask(argv: list[str]) -> list[str]:
-    """``argv`` with the values of secret-looking ``-e NAME=VALUE`` replaced by ``***``."""
-    out: list[str] = []
-    mask_next = False
-    for arg in argv:
-        if mask_next:
-            key, eq, _ = arg.partition("=")
-            arg = f"{key}=***" if eq and _SECRETISH.search(key) else arg
-            mask_next = False
-        elif arg in ("-e", "--env"):
-            mask_next = True
-        out.append(arg)
-    return out

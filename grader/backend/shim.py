@@ -35,8 +35,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from grader.backend.argv import Call, mask, parse_call
+from grader.backend.argv import Call, parse_call
 from grader.backend.rest import CasRest, RestError, cli_config, fingerprint
+from localcas.cli.masking import mask_argv
 from localcas.launcher import write_executable
 
 __all__ = ["CONF_VAR", "CRASH_WAIT", "main", "write_shim"]
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(conf["ledger"]),
         {
             "ts": ts,
-            "argv": ["scone", *mask(argv)],
+            "argv": ["scone", *mask_argv(argv)],
             "cwd": os.getcwd(),
             "exit_code": code,
             "duration_s": round(time.perf_counter() - started, 4),

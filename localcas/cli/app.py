@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -18,12 +17,12 @@ from typing import Any
 
 from localcas import __version__
 from localcas.cli.context import Invocation
+from localcas.cli.masking import mask_argv
 from localcas.errors import CliError, ConfigError
 
 __all__ = ["build_parser", "main"]
 
 Handler = Callable[[Invocation], None]
-_SECRETISH = re.compile(r"(?i)(secret|pass|token|key|otp|private)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -273,23 +272,10 @@ def _attest_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _masked(argv: list[str]) -> list[str]:
-    out, mask_next = [], False
-    for arg in argv:
-        if mask_next:
-            name, sep, _ = arg.partition("=")
-            arg = f"{name}=***" if sep and _SECRETISH.search(name) else arg
-            mask_next = False
-        elif arg in ("-e", "--env"):
-            mask_next = True
-        out.append(arg)
-    return out
-
-
 def _ledger(path: str, argv: list[str], code: int, started: float, inv: Invocation | None) -> None:
     record = {
         "ts": time.time(),
-        "argv": ["scone", *_masked(argv)],
+        "argv": ["scone", *mask_argv(argv)],
         "cwd": os.getcwd(),
         "exit_code": code,
         "duration_s": round(time.perf_counter() - started, 4),

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.backend.argv import mask, parse_call
+from grader.backend.argv import parse_call
 from grader.backend.options import add_backend_options, backend_spec
 from grader.backend.proxy import Fault, FaultProxy
 from grader.backend.rest import Version, fingerprint
 from grader.backend.snapshot import touched_sessions
 from grader.errors import UsageError
+from localcas.cli.masking import mask_argv as mask
 from localcas.instance import free_loopback_address
 
 # -- the proxy ----------------------------------------------------------------------------
