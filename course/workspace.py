@@ -162,11 +162,7 @@ class Workspace:
 
     def preferred_shell(self) -> str:
         """The learner's shell: ``preferences.json`` ``shell``, else bash."""
-        try:
-            data = json.loads((self.root / "preferences.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return "bash"
-        return "xonsh" if data.get("shell") == "xonsh" else "bash"
+        return "xonsh" if self.preference("shell") == "xonsh" else "bash"
 
     def record_result(self, result: GradeResult) -> Path:
         """Keeps a graded result in ``history/`` and updates ``progress.json``."""
